@@ -1,0 +1,209 @@
+"""Refreshing one feed: claim it, fetch, parse, store, record the outcome, release it.
+
+This is the one code path behind the Celery task and the poll_feeds command.
+"""
+
+import logging
+from dataclasses import dataclass, field
+from datetime import datetime, timedelta
+
+from django.conf import settings
+from django.db import IntegrityError, transaction
+from django.db.models import Q
+from django.utils import timezone
+
+from ingest import fetch
+from ingest.models import Feed, FetchOutcome
+from ingest.parse import NotAFeedError, ParsedFeed, parse_feed
+from ingest.schedule import next_poll_after_failure, next_poll_after_success
+from ingest.signals import articles_stored
+from ingest.store import store_entries
+
+logger = logging.getLogger(__name__)
+
+# How long past the fetch deadline a claim lasts: a crashed worker's claim runs out on its own.
+LEASE_MARGIN = timedelta(seconds=60)
+
+ERROR_OUTCOMES = [
+    (fetch.GoneError, FetchOutcome.GONE),
+    (fetch.RateLimitedError, FetchOutcome.RATE_LIMITED),
+    (fetch.HTTPStatusError, FetchOutcome.HTTP_ERROR),
+    (fetch.BlockedError, FetchOutcome.BLOCKED),
+    (fetch.InvalidURLError, FetchOutcome.BLOCKED),
+    (fetch.FetchTimeoutError, FetchOutcome.TIMEOUT),
+    (fetch.ResponseTooLargeError, FetchOutcome.TOO_LARGE),
+    (fetch.TooManyRedirectsError, FetchOutcome.TOO_MANY_REDIRECTS),
+    (fetch.NetworkError, FetchOutcome.NETWORK_ERROR),
+]
+
+
+@dataclass
+class RefreshResult:
+    feed_id: int
+    outcome: str
+    new_ids: list[int] = field(default_factory=list)
+    updated_ids: list[int] = field(default_factory=list)
+    entry_count: int = 0
+    error: str = ""
+
+
+def fetch_config() -> fetch.FetchConfig:
+    return fetch.FetchConfig(
+        deadline_seconds=settings.INGEST_FETCH_DEADLINE_SECONDS,
+        connect_timeout_seconds=settings.INGEST_CONNECT_TIMEOUT_SECONDS,
+        max_body_bytes=settings.INGEST_MAX_BODY_BYTES,
+        max_redirects=settings.INGEST_MAX_REDIRECTS,
+        allow_private_networks=settings.INGEST_ALLOW_PRIVATE_NETWORKS,
+        user_agent=settings.INGEST_USER_AGENT,
+    )
+
+
+def due_feed_ids(now: datetime | None = None) -> list[int]:
+    now = now or timezone.now()
+    return list(
+        Feed.objects.filter(is_active=True, next_poll_at__lte=now)
+        .filter(Q(locked_until__isnull=True) | Q(locked_until__lt=now))
+        .order_by("next_poll_at")
+        .values_list("pk", flat=True)
+    )
+
+
+def claim_feed(feed_id: int, force: bool = False) -> Feed | None:
+    """Take the feed for this worker with one conditional UPDATE; None if another has it or it is not due."""
+    now = timezone.now()
+    lease_until = now + timedelta(seconds=settings.INGEST_FETCH_DEADLINE_SECONDS) + LEASE_MARGIN
+    claimable = Feed.objects.filter(pk=feed_id, is_active=True).filter(
+        Q(locked_until__isnull=True) | Q(locked_until__lt=now)
+    )
+    if not force:
+        claimable = claimable.filter(next_poll_at__lte=now)
+    if claimable.update(locked_until=lease_until) != 1:
+        return None
+    return Feed.objects.get(pk=feed_id)
+
+
+def refresh_feed(feed_id: int, force: bool = False) -> RefreshResult | None:
+    """Poll one feed if it is due (or force), unless another worker is polling it already."""
+    feed = claim_feed(feed_id, force)
+    if feed is None:
+        return None
+    try:
+        return poll(feed)
+    finally:
+        Feed.objects.filter(pk=feed_id).update(locked_until=None)
+
+
+def poll(feed: Feed) -> RefreshResult:
+    fetched_at = timezone.now()
+    try:
+        response = fetch.fetch_feed(feed.url, fetch_config(), feed.etag, feed.last_modified)
+    except fetch.FetchError as error:
+        return record_failure(feed, error, fetched_at)
+    if response.is_not_modified:
+        return record_success(feed, response, None, fetched_at)
+    try:
+        parsed = parse_feed(response.content, fetched_at, response.content_type, response.final_url)
+    except NotAFeedError as error:
+        return record_failure(feed, error, fetched_at, FetchOutcome.NOT_A_FEED)
+    except Exception as error:  # a parser crash on hostile input must not take the worker down
+        logger.exception("feed %s: parser failed", feed.pk)
+        return record_failure(feed, error, fetched_at, FetchOutcome.NOT_A_FEED)
+    return store_and_record(feed, response, parsed, fetched_at)
+
+
+def store_and_record(
+    feed: Feed, response: fetch.FetchResult, parsed: ParsedFeed, fetched_at: datetime
+) -> RefreshResult:
+    with transaction.atomic():
+        stored = store_entries(feed, parsed.entries, fetched_at)
+        result = record_success(feed, response, parsed, fetched_at)
+        result.new_ids, result.updated_ids = stored.new_ids, stored.updated_ids
+        if stored.new_ids or stored.updated_ids:
+            transaction.on_commit(lambda: announce(feed.pk, stored.new_ids, stored.updated_ids))
+    return result
+
+
+def announce(feed_id: int, new_ids: list[int], updated_ids: list[int]) -> None:
+    articles_stored.send(sender=Feed, feed_id=feed_id, new_ids=new_ids, updated_ids=updated_ids)
+
+
+def record_success(
+    feed: Feed, response: fetch.FetchResult, parsed: ParsedFeed | None, fetched_at: datetime
+) -> RefreshResult:
+    values = {
+        "last_polled_at": fetched_at,
+        "last_succeeded_at": fetched_at,
+        "next_poll_at": next_poll_after_success(fetched_at, feed.poll_interval_minutes),
+        "consecutive_failures": 0,
+        "last_error": "",
+        "last_status_code": response.status_code,
+        "etag": response.etag or feed.etag,
+        "last_modified": response.last_modified or feed.last_modified,
+    }
+    outcome = FetchOutcome.NOT_MODIFIED
+    if parsed is not None:
+        outcome = FetchOutcome.PARSE_WARNING if parsed.warning else FetchOutcome.OK
+        values |= {"parse_warning": parsed.warning} | metadata_to_fill(feed, parsed)
+    values["last_outcome"] = outcome
+    Feed.objects.filter(pk=feed.pk).update(**values)
+    if response.permanent_url:
+        move_feed(feed, response.permanent_url)
+    entry_count = len(parsed.entries) if parsed else 0
+    return RefreshResult(feed_id=feed.pk, outcome=outcome, entry_count=entry_count)
+
+
+def metadata_to_fill(feed: Feed, parsed: ParsedFeed) -> dict:
+    """Fill blanks from the feed itself; never overwrite what an operator typed."""
+    values = {}
+    if not feed.title and parsed.title:
+        values["title"] = parsed.title
+    if not feed.site_url and parsed.site_url:
+        values["site_url"] = parsed.site_url[:2000]
+    if not feed.language and parsed.language:
+        values["language"] = parsed.language
+    return values
+
+
+def move_feed(feed: Feed, new_url: str) -> None:
+    """A permanent redirect updates the stored URL, unless another feed already has that URL."""
+    try:
+        with transaction.atomic():
+            Feed.objects.filter(pk=feed.pk).update(url=new_url[:2000])
+    except IntegrityError:
+        Feed.objects.filter(pk=feed.pk).update(
+            parse_warning=f"Moved permanently to {new_url}, which is already another feed"
+        )
+        return
+    logger.info("feed %s moved permanently to %s", feed.pk, new_url)
+
+
+def record_failure(feed: Feed, error: Exception, fetched_at: datetime, outcome: str | None = None) -> RefreshResult:
+    outcome = outcome or outcome_for(error)
+    failures = feed.consecutive_failures + 1
+    values = {
+        "last_polled_at": fetched_at,
+        "consecutive_failures": failures,
+        "last_outcome": outcome,
+        "last_error": f"{type(error).__name__}: {error}"[:2000],
+        "last_status_code": getattr(error, "status_code", None),
+        "next_poll_at": next_poll_after_failure(
+            fetched_at,
+            failures,
+            feed.poll_interval_minutes,
+            settings.INGEST_MAX_BACKOFF_SECONDS,
+            getattr(error, "retry_after_seconds", None),
+            settings.INGEST_MAX_RETRY_AFTER_SECONDS,
+        ),
+    }
+    if outcome == FetchOutcome.GONE:
+        values |= {"is_active": False, "deactivated_reason": f"HTTP 410 Gone on {fetched_at:%Y-%m-%d %H:%M} UTC"}
+    Feed.objects.filter(pk=feed.pk).update(**values)
+    logger.warning("feed %s: %s (%s failures in a row)", feed.pk, values["last_error"], failures)
+    return RefreshResult(feed_id=feed.pk, outcome=outcome, error=values["last_error"])
+
+
+def outcome_for(error: Exception) -> str:
+    for error_class, outcome in ERROR_OUTCOMES:
+        if isinstance(error, error_class):
+            return outcome
+    return FetchOutcome.NETWORK_ERROR

@@ -1,0 +1,14 @@
+"""Shared fixtures. Tests run against the real PostgreSQL and Redis named in the environment."""
+
+from pathlib import Path
+
+import pytest
+
+SHARED_DIR = Path(__file__).resolve().parent.parent.parent / "shared"
+
+
+@pytest.fixture
+def shared_dir() -> Path:
+    if not SHARED_DIR.is_dir():
+        pytest.skip(f"the shared corpus is absent: expected it at {SHARED_DIR}")
+    return SHARED_DIR
