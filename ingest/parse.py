@@ -10,6 +10,7 @@ import html
 import io
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
+from urllib.parse import urljoin, urlsplit
 
 import feedparser
 
@@ -55,32 +56,36 @@ class ParsedFeed:
 
 def parse_feed(content: bytes, fetched_at: datetime, content_type: str = "", base_url: str = "") -> ParsedFeed:
     headers = {"content-type": content_type or "application/xml"}
-    if safe_http_url(base_url):
-        headers["content-location"] = base_url
     # A BytesIO, never bytes or str: feedparser would treat a str as a URL or a file name.
+    # Its sanitizer and URI resolver are off: they cost most of its time, and
+    # ingest.sanitize does both (allow-list cleaning, relative links made absolute).
     result = feedparser.parse(
-        io.BytesIO(content), response_headers=headers, sanitize_html=False, resolve_relative_uris=True
+        io.BytesIO(content), response_headers=headers, sanitize_html=False, resolve_relative_uris=False
     )
     if not result.get("version") and not result.entries:
         raise NotAFeedError(describe_bozo(result) or "no RSS, Atom or RDF content found")
     feed = result.feed
     language = clean_language(feed.get("language", ""))
-    entries = [parse_entry(entry, fetched_at, language) for entry in result.entries]
+    base_url = safe_http_url(base_url)
+    entries = [parse_entry(entry, fetched_at, language, base_url) for entry in result.entries]
     return ParsedFeed(
         title=plain_title(feed.get("title", ""), 500),
-        site_url=safe_http_url(feed.get("link", "")),
+        site_url=absolute_http_url(feed.get("link", ""), base_url),
         language=language,
         entries=entries,
         warning=describe_bozo(result) if result.get("bozo") else "",
     )
 
 
-def parse_entry(entry: dict, fetched_at: datetime, feed_language: str) -> ParsedEntry:
+def parse_entry(entry: dict, fetched_at: datetime, feed_language: str, base_url: str = "") -> ParsedEntry:
     guid = strip_unstorable(str(entry.get("id") or "")).strip()[:MAX_GUID_LENGTH]
-    link = safe_http_url(entry.get("link", ""))
+    link = absolute_http_url(entry.get("link", ""), base_url)
     title = plain_title(entry.get("title", ""))
-    summary_html = sanitize_html(detail_as_html(entry.get("summary_detail"), entry.get("summary", "")))
-    content_html = sanitize_html(best_content(entry))
+    summary_detail = entry.get("summary_detail")
+    summary_html = sanitize_html(
+        detail_as_html(summary_detail, entry.get("summary", "")), detail_base(summary_detail, base_url)
+    )
+    content_html = best_content(entry, base_url)
     published_at, is_estimated = entry_published_at(entry, fetched_at)
     return ParsedEntry(
         entry_key=entry_key(guid, link, title, entry),
@@ -117,10 +122,27 @@ def detail_as_html(detail: dict | None, value: str) -> str:
     return value or ""
 
 
-def best_content(entry: dict) -> str:
+def best_content(entry: dict, base_url: str) -> str:
+    """The longest content block, sanitized (feeds may carry several: content:encoded, xhtml:body...)."""
     contents = entry.get("content") or []
-    html_parts = [detail_as_html(part, part.get("value", "")) for part in contents]
-    return max(html_parts, key=len, default="")
+    longest = max(contents, key=lambda part: len(part.get("value", "")), default=None)
+    if longest is None:
+        return ""
+    return sanitize_html(detail_as_html(longest, longest.get("value", "")), detail_base(longest, base_url))
+
+
+def detail_base(detail: dict | None, base_url: str) -> str:
+    """The xml:base in force for a text construct, else the feed's own URL."""
+    base = (detail or {}).get("base") or ""
+    return absolute_http_url(base, base_url) or base_url
+
+
+def absolute_http_url(value: str, base_url: str) -> str:
+    """An http(s) URL, resolving a relative one against base_url; anything else becomes empty."""
+    value = strip_unstorable(str(value or "")).strip()
+    if value and base_url and not urlsplit(value).scheme:
+        value = urljoin(base_url, value)
+    return safe_http_url(value)
 
 
 def entry_text(title: str, summary_html: str, content_html: str) -> str:

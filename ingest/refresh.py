@@ -13,6 +13,7 @@ from django.db.models import Q
 from django.utils import timezone
 
 from ingest import fetch
+from ingest.durability import refetchable_writes
 from ingest.models import Feed, FetchOutcome
 from ingest.parse import NotAFeedError, ParsedFeed, parse_feed
 from ingest.schedule import next_poll_after_failure, next_poll_after_success
@@ -20,9 +21,6 @@ from ingest.signals import articles_stored
 from ingest.store import store_entries
 
 logger = logging.getLogger(__name__)
-
-# How long past the fetch deadline a claim lasts: a crashed worker's claim runs out on its own.
-LEASE_MARGIN = timedelta(seconds=60)
 
 ERROR_OUTCOMES = [
     (fetch.GoneError, FetchOutcome.GONE),
@@ -68,18 +66,24 @@ def due_feed_ids(now: datetime | None = None) -> list[int]:
     )
 
 
+# One statement claims and reads the feed: a conditional UPDATE is atomic, so two
+# workers can never both win, and RETURNING saves a second round trip.
+CLAIM_SQL = """
+    UPDATE ingest_feed SET locked_until = %(lease_until)s
+    WHERE id = %(feed_id)s AND is_active
+      AND (locked_until IS NULL OR locked_until < %(now)s)
+      AND (%(force)s OR next_poll_at <= %(now)s)
+    RETURNING *
+"""
+
+
 def claim_feed(feed_id: int, force: bool = False) -> Feed | None:
-    """Take the feed for this worker with one conditional UPDATE; None if another has it or it is not due."""
+    """Take the feed for this worker; None if another worker holds it or it is not due."""
     now = timezone.now()
-    lease_until = now + timedelta(seconds=settings.INGEST_FETCH_DEADLINE_SECONDS) + LEASE_MARGIN
-    claimable = Feed.objects.filter(pk=feed_id, is_active=True).filter(
-        Q(locked_until__isnull=True) | Q(locked_until__lt=now)
-    )
-    if not force:
-        claimable = claimable.filter(next_poll_at__lte=now)
-    if claimable.update(locked_until=lease_until) != 1:
-        return None
-    return Feed.objects.get(pk=feed_id)
+    lease_seconds = settings.INGEST_FETCH_DEADLINE_SECONDS + settings.INGEST_LEASE_MARGIN_SECONDS
+    params = {"feed_id": feed_id, "now": now, "force": force, "lease_until": now + timedelta(seconds=lease_seconds)}
+    with refetchable_writes():
+        return next(iter(Feed.objects.raw(CLAIM_SQL, params)), None)
 
 
 def refresh_feed(feed_id: int, force: bool = False) -> RefreshResult | None:
@@ -88,9 +92,10 @@ def refresh_feed(feed_id: int, force: bool = False) -> RefreshResult | None:
     if feed is None:
         return None
     try:
-        return poll(feed)
-    finally:
+        return poll(feed)  # records the outcome and releases the claim in the same UPDATE
+    except BaseException:
         Feed.objects.filter(pk=feed_id).update(locked_until=None)
+        raise
 
 
 def poll(feed: Feed) -> RefreshResult:
@@ -114,7 +119,7 @@ def poll(feed: Feed) -> RefreshResult:
 def store_and_record(
     feed: Feed, response: fetch.FetchResult, parsed: ParsedFeed, fetched_at: datetime
 ) -> RefreshResult:
-    with transaction.atomic():
+    with refetchable_writes():
         stored = store_entries(feed, parsed.entries, fetched_at)
         result = record_success(feed, response, parsed, fetched_at)
         result.new_ids, result.updated_ids = stored.new_ids, stored.updated_ids
@@ -131,6 +136,7 @@ def record_success(
     feed: Feed, response: fetch.FetchResult, parsed: ParsedFeed | None, fetched_at: datetime
 ) -> RefreshResult:
     values = {
+        "locked_until": None,
         "last_polled_at": fetched_at,
         "last_succeeded_at": fetched_at,
         "next_poll_at": next_poll_after_success(fetched_at, feed.poll_interval_minutes),
@@ -145,7 +151,8 @@ def record_success(
         outcome = FetchOutcome.PARSE_WARNING if parsed.warning else FetchOutcome.OK
         values |= {"parse_warning": parsed.warning} | metadata_to_fill(feed, parsed)
     values["last_outcome"] = outcome
-    Feed.objects.filter(pk=feed.pk).update(**values)
+    with refetchable_writes():
+        Feed.objects.filter(pk=feed.pk).update(**values)
     if response.permanent_url:
         move_feed(feed, response.permanent_url)
     entry_count = len(parsed.entries) if parsed else 0
@@ -181,6 +188,7 @@ def record_failure(feed: Feed, error: Exception, fetched_at: datetime, outcome: 
     outcome = outcome or outcome_for(error)
     failures = feed.consecutive_failures + 1
     values = {
+        "locked_until": None,
         "last_polled_at": fetched_at,
         "consecutive_failures": failures,
         "last_outcome": outcome,
@@ -197,7 +205,8 @@ def record_failure(feed: Feed, error: Exception, fetched_at: datetime, outcome: 
     }
     if outcome == FetchOutcome.GONE:
         values |= {"is_active": False, "deactivated_reason": f"HTTP 410 Gone on {fetched_at:%Y-%m-%d %H:%M} UTC"}
-    Feed.objects.filter(pk=feed.pk).update(**values)
+    with refetchable_writes():
+        Feed.objects.filter(pk=feed.pk).update(**values)
     logger.warning("feed %s: %s (%s failures in a row)", feed.pk, values["last_error"], failures)
     return RefreshResult(feed_id=feed.pk, outcome=outcome, error=values["last_error"])
 

@@ -6,6 +6,8 @@ sanitized HTML is stored, and only the stored HTML is ever rendered.
 
 import html
 import re
+from contextvars import ContextVar
+from urllib.parse import urljoin, urlsplit
 
 import nh3
 
@@ -72,6 +74,19 @@ ALLOWED_URL_SCHEMES = {"http", "https", "mailto"}
 # Whole elements whose content is never text a reader should see.
 DROPPED_ELEMENTS = {"script", "style", "iframe", "object", "embed", "applet", "noscript", "template", "svg", "math"}
 
+# The document a fragment came from, for resolving its relative links (set per call).
+_base_url: ContextVar[str] = ContextVar("base_url", default="")
+
+
+def resolve_relative_url(url: str) -> str | None:
+    """Relative href/src made absolute against the fragment's base; dropped when there is no base."""
+    base = _base_url.get()
+    if not base:
+        return None
+    absolute = urljoin(base, url.strip())
+    return absolute if urlsplit(absolute).scheme in ("http", "https") else None
+
+
 _HTML_CLEANER = nh3.Cleaner(
     tags=ALLOWED_TAGS,
     clean_content_tags=DROPPED_ELEMENTS,
@@ -79,6 +94,7 @@ _HTML_CLEANER = nh3.Cleaner(
     url_schemes=ALLOWED_URL_SCHEMES,
     link_rel="noopener noreferrer nofollow",
     strip_comments=True,
+    url_relative=resolve_relative_url,
 )
 _TEXT_CLEANER = nh3.Cleaner(tags=set(), clean_content_tags=DROPPED_ELEMENTS, attributes={}, link_rel=None)
 
@@ -88,8 +104,6 @@ _BLOCK_BOUNDARY = re.compile(
 )
 # PostgreSQL refuses NUL bytes; lone surrogates cannot be encoded as UTF-8.
 _UNSTORABLE = re.compile("[\x00\ud800-\udfff]")
-_SPACES = re.compile(r"[ \t\r\f\v\u00a0\u200b]+")
-_BLANK_LINES = re.compile(r"\s*\n\s*")
 
 
 def strip_unstorable(value: str) -> str:
@@ -97,11 +111,15 @@ def strip_unstorable(value: str) -> str:
     return _UNSTORABLE.sub("", value)
 
 
-def sanitize_html(fragment: str) -> str:
-    """Return the fragment with only allow-listed tags, attributes and URL schemes."""
+def sanitize_html(fragment: str, base_url: str = "") -> str:
+    """The fragment with only allow-listed tags, attributes and URL schemes; relative URLs resolved."""
     if not fragment:
         return ""
-    return _HTML_CLEANER.clean(strip_unstorable(fragment)).strip()
+    token = _base_url.set(base_url)
+    try:
+        return _HTML_CLEANER.clean(strip_unstorable(fragment)).strip()
+    finally:
+        _base_url.reset(token)
 
 
 def html_to_text(fragment: str) -> str:
@@ -109,9 +127,14 @@ def html_to_text(fragment: str) -> str:
     if not fragment:
         return ""
     marked = _BLOCK_BOUNDARY.sub("\n<", strip_unstorable(fragment))
-    text = html.unescape(_TEXT_CLEANER.clean(marked))
-    text = _SPACES.sub(" ", strip_unstorable(text))
-    return _BLANK_LINES.sub("\n", text).strip()
+    text = strip_unstorable(html.unescape(_TEXT_CLEANER.clean(marked)))
+    return collapse_whitespace(text)
+
+
+def collapse_whitespace(text: str) -> str:
+    """One space between words, one line per block, no blank lines (str.split knows Unicode spaces)."""
+    lines = (" ".join(line.split()) for line in text.split("\n"))
+    return "\n".join(line for line in lines if line)
 
 
 def plain_title(value: str, max_length: int = 1000) -> str:

@@ -1,0 +1,42 @@
+"""The three roles, as groups: analysts read, curators also decide, admins also run the sources."""
+
+from django.contrib.auth.models import Group, Permission
+
+ANALYST, CURATOR, ADMIN = "analyst", "curator", "admin"
+
+# (app_label, codename) pairs per role; each role also holds the ones of the roles before it.
+ROLE_PERMISSIONS = {
+    ANALYST: [("ingest", "view_feed"), ("ingest", "view_article"), ("ingest", "view_articlesource")],
+    CURATOR: [],
+    ADMIN: [
+        ("ingest", "add_feed"),
+        ("ingest", "change_feed"),
+        ("ingest", "delete_feed"),
+        ("ingest", "change_article"),
+        ("ingest", "delete_article"),
+        ("auth", "view_user"),
+        ("auth", "add_user"),
+        ("auth", "change_user"),
+        ("auth", "view_group"),
+    ],
+}
+ROLE_ORDER = [ANALYST, CURATOR, ADMIN]
+
+
+def permissions_for(role: str) -> list[tuple[str, str]]:
+    included = ROLE_ORDER[: ROLE_ORDER.index(role) + 1]
+    return [pair for name in included for pair in ROLE_PERMISSIONS[name]]
+
+
+def ensure_role_groups() -> dict[str, Group]:
+    """Create the role groups and give each exactly its permissions; safe to run again."""
+    groups = {}
+    for role in ROLE_ORDER:
+        group, _ = Group.objects.get_or_create(name=role)
+        wanted = permissions_for(role)
+        permissions = Permission.objects.filter(
+            content_type__app_label__in={app for app, _ in wanted}, codename__in={code for _, code in wanted}
+        )
+        group.permissions.add(*[p for p in permissions if (p.content_type.app_label, p.codename) in wanted])
+        groups[role] = group
+    return groups
