@@ -149,11 +149,15 @@ def main() -> None:
             print(f"bare feedparser.parse (defaults):   {bare:8.0f} items/s")
             print(f"pipeline (fetch→store, PostgreSQL): {pipeline_rate:8.0f} articles/s")
             print(f"ratio pipeline / bare feedparser:   {pipeline_rate / bare:8.2f}x  (target ≥ 1.0)")
-            print(f"full poll {full_seconds:.3f}s, all-304 re-poll {not_modified_seconds:.3f}s: "
-                  f"{full_seconds / not_modified_seconds:.1f}x cheaper  (target ≥ 20)")
+            print(
+                f"full poll {full_seconds:.3f}s, all-304 re-poll {not_modified_seconds:.3f}s: "
+                f"{full_seconds / not_modified_seconds:.1f}x cheaper  (target ≥ 20)"
+            )
             big_kib = (root / "big.xml").stat().st_size / 1024
             peak_mb, new_count = peak_memory_of_polling(f"{base}/big.xml")
-            print(f"peak RSS polling one {big_kib / 1024:.1f} MB feed ({new_count} items): {peak_mb:.0f} MB  (target < 200)")
+            print(
+                f"peak RSS polling one {big_kib / 1024:.1f} MB feed ({new_count} items): {peak_mb:.0f} MB  (target < 200)"
+            )
             server.terminate()
     finally:
         connection.creation.destroy_test_db(test_db, verbosity=0)

@@ -32,7 +32,9 @@ async def handle(reader: asyncio.StreamReader, writer: asyncio.StreamWriter, fil
     lines = head.decode("latin-1").split("\r\n")
     path = lines[0].split(" ")[1]
     headers = {name.lower(): value.strip() for name, _, value in (line.partition(":") for line in lines[1:] if line)}
-    etag, response = files.get(path, (None, b"HTTP/1.1 404 Not Found\r\nContent-Length: 0\r\nConnection: close\r\n\r\n"))
+    etag, response = files.get(
+        path, (None, b"HTTP/1.1 404 Not Found\r\nContent-Length: 0\r\nConnection: close\r\n\r\n")
+    )
     if etag and headers.get("if-none-match") == etag:
         response = f"HTTP/1.1 304 Not Modified\r\nETag: {etag}\r\nConnection: close\r\n\r\n".encode()
     writer.write(response)

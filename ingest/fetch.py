@@ -104,6 +104,8 @@ def fetch_feed(url: str, config: FetchConfig, etag: str = "", last_modified: str
             return _fetch(client, url, config, deadline, conditional_headers(etag, last_modified))
     except BlockedAddressError as error:
         raise BlockedError(str(error)) from error
+    except httpx.InvalidURL as error:
+        raise InvalidURLError(str(error)) from error
     except (DeadlineExceededError, httpx.TimeoutException, httpcore.TimeoutException) as error:
         raise FetchTimeoutError(str(error) or "timed out") from error
     except (httpx.TransportError, httpcore.NetworkError, httpcore.ProtocolError, httpx.DecodingError) as error:
@@ -247,7 +249,11 @@ def parse_retry_after(value: str, now: datetime | None = None) -> float | None:
 
 
 def require_http_url(url: str) -> None:
-    parts = urlsplit(url)
+    try:
+        parts = urlsplit(url)
+        parts.port  # noqa: B018 - raises ValueError for a port that is not a number in range
+    except ValueError as error:
+        raise InvalidURLError(f"malformed URL {url[:200]}: {error}") from error
     if parts.scheme.lower() not in ("http", "https") or not parts.hostname:
         raise InvalidURLError(f"not an http(s) URL: {url[:200]}")
 

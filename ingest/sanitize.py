@@ -102,6 +102,8 @@ _TEXT_CLEANER = nh3.Cleaner(tags=set(), clean_content_tags=DROPPED_ELEMENTS, att
 _BLOCK_BOUNDARY = re.compile(
     r"<(?=/?(?:p|div|br|li|h[1-6]|tr|td|th|blockquote|ul|ol|dd|dt|pre|hr|table|section|article)\b)", re.I
 )
+# Control characters in a one-line field would reach terminals, logs and XML exports.
+_CONTROL_CHARACTERS = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f]")
 # PostgreSQL refuses NUL bytes; lone surrogates cannot be encoded as UTF-8.
 _UNSTORABLE = re.compile("[\x00\ud800-\udfff]")
 
@@ -139,5 +141,5 @@ def collapse_whitespace(text: str) -> str:
 
 def plain_title(value: str, max_length: int = 1000) -> str:
     """A title as one line of plain text: feeds put markup and entities in titles."""
-    text = html_to_text(value).replace("\n", " ")
+    text = _CONTROL_CHARACTERS.sub("", html_to_text(value).replace("\n", " "))
     return text[:max_length]

@@ -17,6 +17,7 @@ def safe_http_url(value: str) -> str:
         return ""
     try:
         parts = urlsplit(value)
+        parts.port  # noqa: B018 - raises ValueError for a port that is not a number in range
     except ValueError:
         return ""
     if parts.scheme.lower() not in DEFAULT_PORTS or not parts.hostname:

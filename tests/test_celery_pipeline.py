@@ -93,11 +93,22 @@ def celery_env(broker_url, tmp_path):
 def start_celery(role: str, env: dict, tmp_path: Path) -> subprocess.Popen:
     command = [sys.executable, "-m", "celery", "-A", "tracker", role, "--loglevel", "INFO"]
     if role == "worker":
-        command += ["--concurrency", "1", "--pool", "prefork", "--without-gossip", "--without-mingle", "-n", f"test-{time.monotonic_ns()}@%h"]
+        command += [
+            "--concurrency",
+            "1",
+            "--pool",
+            "prefork",
+            "--without-gossip",
+            "--without-mingle",
+            "-n",
+            f"test-{time.monotonic_ns()}@%h",
+        ]
     else:
         command += ["--schedule", str(tmp_path / "beat-schedule")]
     log = open(tmp_path / f"{role}-{time.monotonic_ns()}.log", "w")
-    return subprocess.Popen(command, cwd=PROJECT_DIR, env=env, stdout=log, stderr=subprocess.STDOUT, start_new_session=True)
+    return subprocess.Popen(
+        command, cwd=PROJECT_DIR, env=env, stdout=log, stderr=subprocess.STDOUT, start_new_session=True
+    )
 
 
 def stop(process: subprocess.Popen, sig: int = signal.SIGTERM) -> None:

@@ -1,7 +1,14 @@
 from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError
 
-from tracker.demo import DEMO_PASSWORD, DEMO_USERS, add_sample_feeds, create_demo_users, poll_sample_feeds, serve_sample_feeds
+from tracker.demo import (
+    DEMO_PASSWORD,
+    DEMO_USERS,
+    add_sample_feeds,
+    create_demo_users,
+    poll_sample_feeds,
+    serve_sample_feeds,
+)
 
 DEFAULT_PORT = 8079
 
