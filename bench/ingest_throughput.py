@@ -46,7 +46,9 @@ def rss_feed(feed_number: int, item_count: int, paragraphs: int) -> bytes:
             f"<description><![CDATA[{body}]]></description></item>"
         )
     channel = f"<title>Bench feed {feed_number}</title><link>https://news{feed_number}.example.org/</link>"
-    document = f'<?xml version="1.0" encoding="utf-8"?><rss version="2.0"><channel>{channel}{"".join(items)}</channel></rss>'
+    document = (
+        f'<?xml version="1.0" encoding="utf-8"?><rss version="2.0"><channel>{channel}{"".join(items)}</channel></rss>'
+    )
     return document.encode()
 
 

@@ -12,6 +12,7 @@ from email.utils import formatdate
 from pathlib import Path
 
 LAST_MODIFIED = formatdate(usegmt=True)
+NOT_FOUND = b"HTTP/1.1 404 Not Found\r\nContent-Length: 0\r\nConnection: close\r\n\r\n"
 
 
 def prepare(directory: Path) -> dict[str, tuple[str, bytes]]:
