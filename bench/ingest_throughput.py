@@ -159,7 +159,8 @@ def main() -> None:
             big_kib = (root / "big.xml").stat().st_size / 1024
             peak_mb, new_count = peak_memory_of_polling(f"{base}/big.xml")
             print(
-                f"peak RSS polling one {big_kib / 1024:.1f} MB feed ({new_count} items): {peak_mb:.0f} MB  (target < 200)"
+                f"peak RSS polling one {big_kib / 1024:.1f} MB feed ({new_count} items): "
+                f"{peak_mb:.0f} MB  (target < 200)"
             )
             server.terminate()
     finally:
