@@ -14,6 +14,7 @@ from urllib.parse import urljoin, urlsplit
 
 import feedparser
 
+from ingest.dates import parse_rfc822_leniently
 from ingest.sanitize import html_to_text, plain_title, sanitize_html, strip_unstorable
 from ingest.urls import canonicalize_url, safe_http_url
 
@@ -166,8 +167,10 @@ def clean_language(value: str) -> str:
 
 def entry_published_at(entry: dict, fetched_at: datetime) -> tuple[datetime, bool]:
     """The entry's date in UTC, or the fetch time (marked estimated) when missing, bogus or far ahead."""
-    for key in ("published_parsed", "updated_parsed", "created_parsed"):
-        moment = struct_to_datetime(entry.get(key))
+    for key in ("published", "updated", "created"):
+        if key not in entry:
+            continue
+        moment = struct_to_datetime(entry.get(f"{key}_parsed")) or parse_rfc822_leniently(entry[key])
         if moment is None:
             continue
         if moment > fetched_at + MAX_FUTURE_SKEW:

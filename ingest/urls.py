@@ -5,7 +5,8 @@ from urllib.parse import parse_qsl, urlencode, urlsplit, urlunsplit
 from ingest.sanitize import strip_unstorable
 
 # Query parameters that only say where a click came from, never what the page is.
-TRACKING_PARAMETERS = ("utm_", "fbclid", "gclid", "mc_cid", "mc_eid", "yclid", "_ga", "ocid", "cmpid")
+TRACKING_PREFIX = "utm_"
+TRACKING_PARAMETERS = {"fbclid", "gclid", "mc_cid", "mc_eid", "yclid", "_ga", "ocid", "cmpid"}
 DEFAULT_PORTS = {"http": 80, "https": 443}
 MAX_URL_LENGTH = 2000
 
@@ -45,4 +46,5 @@ def canonicalize_url(url: str) -> str | None:
 
 
 def is_tracking(parameter: str) -> bool:
-    return parameter.lower().startswith(TRACKING_PARAMETERS)
+    name = parameter.lower()
+    return name.startswith(TRACKING_PREFIX) or name in TRACKING_PARAMETERS
