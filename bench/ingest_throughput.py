@@ -22,7 +22,8 @@ from pathlib import Path
 PROJECT_DIR = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(PROJECT_DIR))
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "tracker.settings")
-os.environ.setdefault("DATABASE_URL", "postgres://postgres@127.0.0.1:5432/signals_tracker")
+# A database of its own (the run creates and drops test_signals_bench), apart from the test suite's.
+os.environ.setdefault("DATABASE_URL", "postgres://postgres@127.0.0.1:5432/signals_bench")
 os.environ.setdefault("SECRET_KEY", "benchmark-only-secret-key-0123456789-abcdefghijklmnopqrstuvwxyz")
 os.environ["INGEST_ALLOW_PRIVATE_NETWORKS"] = "1"
 os.environ.pop("REDIS_URL", None)

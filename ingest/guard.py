@@ -48,7 +48,7 @@ def is_public_address(address: str) -> bool:
 def resolve(host: str, port: int) -> list[str]:
     try:
         infos = socket.getaddrinfo(host, port, type=socket.SOCK_STREAM)
-    except socket.gaierror as error:
+    except (socket.gaierror, UnicodeError) as error:  # an empty or overlong label fails IDNA encoding
         raise httpcore.ConnectError(f"cannot resolve {host}: {error}") from error
     return list(dict.fromkeys(info[4][0] for info in infos))
 

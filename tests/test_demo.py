@@ -36,7 +36,9 @@ def test_demo_polls_every_sample_feed_through_the_real_pipeline(free_port):
 
 def test_sample_set_spans_languages_kinds_and_years(free_port):
     run_demo(free_port)
-    assert {"en", "ru", "ko"} <= {language.split("-")[0] for language in Article.objects.values_list("language", flat=True)}
+    assert {"en", "ru", "ko"} <= {
+        language.split("-")[0] for language in Article.objects.values_list("language", flat=True)
+    }
     assert {"state_media", "news_agency", "think_tank"} <= set(Feed.objects.values_list("source_kind", flat=True))
     years = {moment.year for moment in Article.objects.values_list("published_at", flat=True)}
     assert {2022, 2023, 2024, 2025} <= years

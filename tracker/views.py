@@ -14,10 +14,11 @@ def latest_articles(request):
         Article.objects.select_related("feed")
         .annotate(source_count=Count("sources"))
         .defer("summary_html", "content_html", "text")
+        .order_by("-published_at", "-id")
     )
     page = Paginator(articles, ARTICLES_PER_PAGE).get_page(request.GET.get("page"))
-    feeds = Feed.objects.annotate(article_count=Count("entries"))
-    return render(request, "tracker/latest_articles.html", {"page": page, "feeds": feeds})
+    context = {"page": page, "feed_count": Feed.objects.count()}
+    return render(request, "tracker/latest_articles.html", context)
 
 
 @login_required
