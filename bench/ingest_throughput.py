@@ -13,6 +13,7 @@ import argparse
 import contextlib
 import os
 import socket
+import statistics
 import subprocess
 import sys
 import tempfile
@@ -81,14 +82,23 @@ def time_bare_feedparser(bodies: list[bytes], repeats: int) -> float:
     return items / (time.perf_counter() - started)
 
 
-def poll_all(feed_ids: list[int]) -> float:
+def poll_all(feed_ids: list[int]) -> tuple[float, float]:
+    """Wall-clock and this process's CPU seconds for one polling cycle over every feed."""
     from ingest.refresh import refresh_feed
 
-    started = time.perf_counter()
+    started, started_cpu = time.perf_counter(), time.process_time()
     for feed_id in feed_ids:
         result = refresh_feed(feed_id, force=True)
         assert result is not None and not result.error, result
-    return time.perf_counter() - started
+    return time.perf_counter() - started, time.process_time() - started_cpu
+
+
+def forget_everything(feed_ids: list[int]) -> None:
+    """Back to a first poll: no articles, no validators, so the next poll is a full one."""
+    from ingest.models import Article, Feed
+
+    Article.objects.all().delete()
+    Feed.objects.filter(pk__in=feed_ids).update(etag="", last_modified="")
 
 
 def peak_memory_of_polling(url: str) -> float:
@@ -114,6 +124,7 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--feeds", type=int, default=40)
     parser.add_argument("--items", type=int, default=50)
+    parser.add_argument("--rounds", type=int, default=5)
     parser.add_argument("--paragraphs", type=int, default=7, help="paragraphs per item (7 gives ~100 KiB feeds)")
     args = parser.parse_args()
 
@@ -140,22 +151,32 @@ def main() -> None:
             item_count = args.feeds * args.items
             print(f"{args.feeds} feeds × {args.items} items, {len(bodies[0]) / 1024:.0f} KiB per feed")
 
-            bare_rate = time_bare_feedparser(bodies, repeats=1)
-            full_seconds = poll_all(feed_ids)
-            stored = Article.objects.count()
-            assert stored == item_count, (stored, item_count)
+            bare_rates, full_times, not_modified_times = [], [], []
+            for _ in range(args.rounds):
+                forget_everything(feed_ids)
+                bare_rates.append(time_bare_feedparser(bodies, repeats=1))
+                full_times.append(poll_all(feed_ids))
+                assert Article.objects.count() == item_count, (Article.objects.count(), item_count)
+                not_modified_times.append(poll_all(feed_ids))
+                assert Article.objects.count() == item_count
+            bare = statistics.median(bare_rates)
+            full_seconds = statistics.median(wall for wall, _ in full_times)
+            not_modified_seconds = statistics.median(wall for wall, _ in not_modified_times)
+            full_cpu = statistics.median(cpu for _, cpu in full_times)
+            not_modified_cpu = statistics.median(cpu for _, cpu in not_modified_times)
             pipeline_rate = item_count / full_seconds
-            not_modified_seconds = poll_all(feed_ids)
-            assert Article.objects.count() == item_count
-            bare_rate_again = time_bare_feedparser(bodies, repeats=1)
-            bare = (bare_rate + bare_rate_again) / 2
+            print(f"medians of {args.rounds} rounds, interleaved")
 
             print(f"bare feedparser.parse (defaults):   {bare:8.0f} items/s")
             print(f"pipeline (fetch→store, PostgreSQL): {pipeline_rate:8.0f} articles/s")
             print(f"ratio pipeline / bare feedparser:   {pipeline_rate / bare:8.2f}x  (target ≥ 1.0)")
             print(
                 f"full poll {full_seconds:.3f}s, all-304 re-poll {not_modified_seconds:.3f}s: "
-                f"{full_seconds / not_modified_seconds:.1f}x cheaper  (target ≥ 20)"
+                f"{full_seconds / not_modified_seconds:.1f}x cheaper in wall time  (target ≥ 20)"
+            )
+            print(
+                f"worker CPU: full poll {full_cpu:.3f}s, all-304 re-poll {not_modified_cpu:.3f}s: "
+                f"{full_cpu / not_modified_cpu:.1f}x cheaper"
             )
             big_kib = (root / "big.xml").stat().st_size / 1024
             peak_mb, new_count = peak_memory_of_polling(f"{base}/big.xml")

@@ -82,8 +82,7 @@ def claim_feed(feed_id: int, force: bool = False) -> Feed | None:
     now = timezone.now()
     lease_seconds = settings.INGEST_FETCH_DEADLINE_SECONDS + settings.INGEST_LEASE_MARGIN_SECONDS
     params = {"feed_id": feed_id, "now": now, "force": force, "lease_until": now + timedelta(seconds=lease_seconds)}
-    with refetchable_writes():
-        return next(iter(Feed.objects.raw(CLAIM_SQL, params)), None)
+    return next(iter(Feed.objects.raw(CLAIM_SQL, params)), None)
 
 
 def refresh_feed(feed_id: int, force: bool = False) -> RefreshResult | None:
@@ -151,8 +150,7 @@ def record_success(
         outcome = FetchOutcome.PARSE_WARNING if parsed.warning else FetchOutcome.OK
         values |= {"parse_warning": parsed.warning} | metadata_to_fill(feed, parsed)
     values["last_outcome"] = outcome
-    with refetchable_writes():
-        Feed.objects.filter(pk=feed.pk).update(**values)
+    Feed.objects.filter(pk=feed.pk).update(**values)
     if response.permanent_url:
         move_feed(feed, response.permanent_url)
     entry_count = len(parsed.entries) if parsed else 0

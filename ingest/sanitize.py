@@ -138,6 +138,18 @@ def collapse_whitespace(text: str) -> str:
     return "\n".join(line for line in lines if line)
 
 
+# In the sanitizer's output every "<" starts a tag (text has it escaped as &lt;).
+_SANITIZED_TAG = re.compile(r"<[^>]*>")
+
+
+def sanitized_html_to_text(sanitized: str) -> str:
+    """Plain text of HTML that already came out of sanitize_html: no second parse needed."""
+    if not sanitized:
+        return ""
+    marked = _BLOCK_BOUNDARY.sub("\n<", sanitized)
+    return collapse_whitespace(html.unescape(_SANITIZED_TAG.sub("", marked)))
+
+
 def plain_title(value: str, max_length: int = 1000) -> str:
     """A title as one line of plain text: feeds put markup and entities in titles."""
     text = _CONTROL_CHARACTERS.sub("", html_to_text(value).replace("\n", " "))
