@@ -10,6 +10,7 @@ STAMP := $(VENV)/.requirements-installed
 run worker beat lint: export DEBUG ?= 1
 run worker beat: export INGEST_ALLOW_PRIVATE_NETWORKS ?= 1
 worker beat: export REDIS_URL ?= redis://127.0.0.1:6379/0
+worker: export DB_SYNCHRONOUS_COMMIT ?= off
 
 venv: $(STAMP)
 

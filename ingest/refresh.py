@@ -13,7 +13,6 @@ from django.db.models import Q
 from django.utils import timezone
 
 from ingest import fetch
-from ingest.durability import refetchable_writes
 from ingest.models import Feed, FetchOutcome
 from ingest.parse import NotAFeedError, ParsedFeed, parse_feed
 from ingest.schedule import next_poll_after_failure, next_poll_after_success
@@ -118,7 +117,7 @@ def poll(feed: Feed) -> RefreshResult:
 def store_and_record(
     feed: Feed, response: fetch.FetchResult, parsed: ParsedFeed, fetched_at: datetime
 ) -> RefreshResult:
-    with refetchable_writes():
+    with transaction.atomic():
         stored = store_entries(feed, parsed.entries, fetched_at)
         result = record_success(feed, response, parsed, fetched_at)
         result.new_ids, result.updated_ids = stored.new_ids, stored.updated_ids
@@ -203,7 +202,7 @@ def record_failure(feed: Feed, error: Exception, fetched_at: datetime, outcome: 
     }
     if outcome == FetchOutcome.GONE:
         values |= {"is_active": False, "deactivated_reason": f"HTTP 410 Gone on {fetched_at:%Y-%m-%d %H:%M} UTC"}
-    with refetchable_writes():
+    with transaction.atomic():
         Feed.objects.filter(pk=feed.pk).update(**values)
     logger.warning("feed %s: %s (%s failures in a row)", feed.pk, values["last_error"], failures)
     return RefreshResult(feed_id=feed.pk, outcome=outcome, error=values["last_error"])

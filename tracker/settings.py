@@ -67,6 +67,14 @@ TEMPLATES = [
 SQLITE_PATH = env_str("SQLITE_PATH", str(BASE_DIR / "var" / "tracker.sqlite3"))
 DATABASE_URL = env_str("DATABASE_URL") or f"sqlite:///{SQLITE_PATH}"
 DATABASES = {"default": dj_database_url.parse(DATABASE_URL, conn_max_age=env_int("DB_CONN_MAX_AGE", 60))}
+# Celery workers write only what can be rebuilt by polling or tagging again, so their
+# sessions may skip waiting for the WAL flush (a crash loses the last moment of work, never
+# consistency). The web process, where curators' decisions are written, keeps the default.
+DB_SYNCHRONOUS_COMMIT = env_str("DB_SYNCHRONOUS_COMMIT", "")
+if DB_SYNCHRONOUS_COMMIT and DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql":
+    if DB_SYNCHRONOUS_COMMIT not in ("on", "off", "local", "remote_write", "remote_apply"):
+        raise ImproperlyConfigured(f"DB_SYNCHRONOUS_COMMIT must be on, off or local, got {DB_SYNCHRONOUS_COMMIT!r}")
+    DATABASES["default"].setdefault("OPTIONS", {})["options"] = f"-c synchronous_commit={DB_SYNCHRONOUS_COMMIT}"
 if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
     Path(DATABASES["default"]["NAME"]).parent.mkdir(parents=True, exist_ok=True)
     DATABASES["default"]["CONN_MAX_AGE"] = 0
