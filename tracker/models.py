@@ -1,6 +1,158 @@
-"""Domain models of the tracker.
+"""The tracker's domain: signal types, the rules that find them, the tags on articles, and stories."""
 
-The module exists even while the domain keeps its data elsewhere: Django sends
-post_migrate only to apps with a models module, and the role groups are created
-on post_migrate (see tracker.apps).
-"""
+from django.conf import settings
+from django.db import models
+
+from ingest.models import Article
+
+
+class SignalType(models.Model):
+    """A kind of cooperation signal. Six ship by default; admins may edit or add more."""
+
+    slug = models.SlugField(max_length=32, unique=True, help_text="Stable identifier used in exports and the API")
+    name = models.CharField(max_length=100)
+    description = models.TextField(blank=True)
+    colour = models.CharField(max_length=7, default="#4c78a8", help_text="Chart colour, #rrggbb")
+    cameo_codes = models.CharField(max_length=100, blank=True, help_text="Nearest CAMEO event codes, for reference")
+    sort_order = models.PositiveSmallIntegerField(default=0)
+    is_active = models.BooleanField(default=True)
+
+    class Meta:
+        ordering = ["sort_order", "slug"]
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class Rule(models.Model):
+    """One term or pattern the tagger uses; rules are data that admins curate."""
+
+    class Kind(models.TextChoices):
+        ACTOR = "actor", "Actor: a name for one side (relevance)"
+        TRIGGER = "trigger", "Trigger: a term that signals the type"
+        VETO = "veto", "Veto: cancels the type's triggers in the same sentence (negation, 'declined to comment')"
+        CONTEXT = "context", "Context: a term the type's triggers need nearby (e.g. 'joint' for drills)"
+        OFF_TOPIC = "off_topic", "Off topic: marks an article as not about the relationship (sports, culture)"
+
+    class Side(models.TextChoices):
+        RUSSIA = "ru", "Russia"
+        NORTH_KOREA = "kp", "North Korea"
+
+    kind = models.CharField(max_length=16, choices=Kind.choices)
+    signal = models.ForeignKey(
+        SignalType,
+        null=True,
+        blank=True,
+        on_delete=models.CASCADE,
+        related_name="rules",
+        help_text="For triggers, vetoes and context terms",
+    )
+    side = models.CharField(max_length=2, choices=Side.choices, blank=True, help_text="For actors")
+    language = models.CharField(max_length=8, blank=True, help_text="ISO 639-1 code; blank applies to every language")
+    pattern = models.TextField(help_text="A term (matched as whole words, case-insensitive) or a regular expression")
+    is_regex = models.BooleanField(default=False)
+    weight = models.FloatField(default=1.0, help_text="How strongly a match counts; 1.0 is an ordinary term")
+    is_active = models.BooleanField(default=True)
+    note = models.CharField(max_length=500, blank=True, help_text="Why the rule exists: the case it handles")
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        ordering = ["kind", "signal__sort_order", "side", "language", "pattern"]
+        constraints = [
+            models.UniqueConstraint(fields=["kind", "signal", "side", "language", "pattern"], name="unique_rule"),
+            models.CheckConstraint(
+                condition=(models.Q(kind="actor") & ~models.Q(side="")) | (~models.Q(kind="actor") & models.Q(side="")),
+                name="actor_rules_name_a_side",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        target = self.side or (self.signal.slug if self.signal_id else "relevance")
+        return f"{self.kind} {target} [{self.language or '*'}]: {self.pattern}"
+
+
+class Story(models.Model):
+    """Copies of the same story (syndication, light rewrites, one wire story across feeds), counted once."""
+
+    first_published_at = models.DateTimeField(db_index=True)
+    last_published_at = models.DateTimeField()
+    article_count = models.PositiveIntegerField(default=0)
+    representative = models.ForeignKey(Article, null=True, blank=True, on_delete=models.SET_NULL, related_name="+")
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        verbose_name_plural = "stories"
+        ordering = ["-first_published_at"]
+
+    def __str__(self) -> str:
+        return f"Story {self.pk} ({self.article_count} articles)"
+
+
+class Assessment(models.Model):
+    """What the tagger made of one article: its language, whether it is relevant, and its story."""
+
+    class Status(models.TextChoices):
+        RELEVANT = "relevant", "Relevant"
+        NOT_RELEVANT = "not_relevant", "Not relevant"
+        UNREADABLE = "unreadable", "Language the tagger cannot read"
+
+    article = models.OneToOneField(Article, on_delete=models.CASCADE, related_name="assessment")
+    status = models.CharField(max_length=16, choices=Status.choices, db_index=True)
+    language = models.CharField(max_length=8, blank=True, help_text="Detected language, ISO 639-1")
+    relevance_score = models.FloatField(default=0.0)
+    relevance_evidence = models.JSONField(default=list, blank=True)
+    story = models.ForeignKey(Story, null=True, blank=True, on_delete=models.SET_NULL, related_name="assessments")
+    # A 64-bit SimHash of the text's shingles, and its four 16-bit bands: two near-duplicates
+    # share at least one band, so candidates are found through these indexed columns.
+    simhash = models.BigIntegerField(null=True, blank=True)
+    simhash_band_0 = models.IntegerField(null=True, blank=True, db_index=True)
+    simhash_band_1 = models.IntegerField(null=True, blank=True, db_index=True)
+    simhash_band_2 = models.IntegerField(null=True, blank=True, db_index=True)
+    simhash_band_3 = models.IntegerField(null=True, blank=True, db_index=True)
+    tagger_version = models.CharField(max_length=64, blank=True)
+    assessed_at = models.DateTimeField(auto_now=True)
+
+    def __str__(self) -> str:
+        return f"{self.article_id}: {self.status}"
+
+
+class Tag(models.Model):
+    """A signal on an article, with the evidence behind it. Curators' decisions are final."""
+
+    class Origin(models.TextChoices):
+        AUTO = "auto", "Tagger"
+        CURATOR = "curator", "Curator"
+
+    class Decision(models.TextChoices):
+        PENDING = "", "Not reviewed"
+        CONFIRMED = "confirmed", "Confirmed"
+        REJECTED = "rejected", "Rejected"
+
+    article = models.ForeignKey(Article, on_delete=models.CASCADE, related_name="tags")
+    signal = models.ForeignKey(SignalType, on_delete=models.CASCADE, related_name="tags")
+    confidence = models.FloatField(help_text="Probability the tag is right, in [0, 1]")
+    evidence = models.JSONField(default=list, blank=True, help_text='[{"sentence": ..., "terms": [...]}]')
+    origin = models.CharField(max_length=8, choices=Origin.choices, default=Origin.AUTO)
+    decision = models.CharField(max_length=10, choices=Decision.choices, default=Decision.PENDING, blank=True)
+    decided_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL)
+    decided_at = models.DateTimeField(null=True, blank=True)
+    tagger_version = models.CharField(max_length=64, blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["article", "signal"], name="one_tag_per_signal_per_article"),
+            models.CheckConstraint(
+                condition=models.Q(confidence__gte=0) & models.Q(confidence__lte=1), name="confidence_in_unit_interval"
+            ),
+        ]
+        indexes = [models.Index(fields=["signal", "decision"])]
+
+    def __str__(self) -> str:
+        return f"{self.signal.slug} on {self.article_id} ({self.confidence:.2f})"
+
+    @property
+    def is_curated(self) -> bool:
+        """A curator added, confirmed or rejected it: re-tagging must leave it alone."""
+        return self.origin == self.Origin.CURATOR or self.decision != self.Decision.PENDING
