@@ -46,7 +46,9 @@ DEFAULT_SIGNAL_TYPES = [
         "name": "Technology transfer",
         "colour": "#72b7b2",
         "cameo_codes": "061, 071, 073 (no exact CAMEO code)",
-        "description": "Help with satellites, space launch, nuclear submarines, missile, rocket or aviation technology.",
+        "description": (
+            "Help with satellites, space launch, nuclear submarines, missile, rocket or aviation technology."
+        ),
     },
     {
         "slug": "aid_trade",
