@@ -15,3 +15,4 @@ class TrackerConfig(AppConfig):
     def ready(self) -> None:
         # Permissions exist only after every app migrated, hence post_migrate rather than a migration.
         post_migrate.connect(create_role_groups, sender=self)
+        from tracker import receivers  # noqa: F401  connects the articles_stored receiver

@@ -6,8 +6,17 @@ ANALYST, CURATOR, ADMIN = "analyst", "curator", "admin"
 
 # (app_label, codename) pairs per role; each role also holds the ones of the roles before it.
 ROLE_PERMISSIONS = {
-    ANALYST: [("ingest", "view_feed"), ("ingest", "view_article"), ("ingest", "view_articlesource")],
-    CURATOR: [],
+    ANALYST: [
+        ("ingest", "view_feed"),
+        ("ingest", "view_article"),
+        ("ingest", "view_articlesource"),
+        ("tracker", "view_signaltype"),
+        ("tracker", "view_tag"),
+        ("tracker", "view_assessment"),
+        ("tracker", "view_story"),
+    ],
+    # Curators decide tags; rejecting is how a tag goes, so no delete permission.
+    CURATOR: [("tracker", "add_tag"), ("tracker", "change_tag")],
     ADMIN: [
         ("ingest", "add_feed"),
         ("ingest", "change_feed"),
@@ -18,6 +27,12 @@ ROLE_PERMISSIONS = {
         ("auth", "add_user"),
         ("auth", "change_user"),
         ("auth", "view_group"),
+        ("tracker", "add_signaltype"),
+        ("tracker", "change_signaltype"),
+        ("tracker", "view_rule"),
+        ("tracker", "add_rule"),
+        ("tracker", "change_rule"),
+        ("tracker", "delete_rule"),
     ],
 }
 ROLE_ORDER = [ANALYST, CURATOR, ADMIN]

@@ -1,0 +1,27 @@
+"""The domain listens: stored articles are queued for tagging; deleted ones leave their story."""
+
+from django.db import transaction
+from django.db.models.signals import post_delete
+from django.dispatch import receiver
+
+from ingest.signals import articles_stored
+from tracker.models import Assessment
+from tracker.stories import refresh_story
+from tracker.tasks import tag_articles_task
+
+TAGGING_BATCH_SIZE = 200
+
+
+@receiver(articles_stored, dispatch_uid="tracker.tag_stored_articles")
+def tag_stored_articles(sender, feed_id: int, new_ids: list[int], updated_ids: list[int], **kwargs) -> None:
+    # The signal is sent after the transaction committed, so a worker always finds these rows.
+    article_ids = sorted(set(new_ids) | set(updated_ids))
+    for start in range(0, len(article_ids), TAGGING_BATCH_SIZE):
+        tag_articles_task.delay(article_ids[start : start + TAGGING_BATCH_SIZE])
+
+
+@receiver(post_delete, sender=Assessment, dispatch_uid="tracker.recount_story_after_delete")
+def recount_story_after_delete(sender, instance: Assessment, **kwargs) -> None:
+    # Deleting an article cascades to its assessment; its story must not keep counting it.
+    if instance.story_id:
+        transaction.on_commit(lambda: refresh_story(instance.story_id))
