@@ -93,11 +93,32 @@ def test_compose_refuses_to_start_without_a_secret_key(tmp_path):
         pytest.param({"SECRET_KEY": INSECURE_DEV_SECRET_KEY}, id="the-development-key"),
     ],
 )
-def test_settings_refuse_to_start_with_debug_off_and_no_real_secret_key(secret_env):
-    completed = run_python("import django; django.setup()", DEBUG="0", **secret_env)
+def test_a_deployment_refuses_to_start_with_debug_off_and_no_real_secret_key(secret_env):
+    completed = run_python("import django; django.setup()", DEBUG="0", DATABASE_URL=LOCAL_DATABASE_URL, **secret_env)
     assert completed.returncode != 0
     assert "ImproperlyConfigured" in completed.stderr
     assert "SECRET_KEY" in completed.stderr
+
+
+def test_the_development_key_is_refused_with_debug_off_even_when_embedded(tmp_path):
+    completed = run_python(
+        "import django; django.setup()",
+        DEBUG="0",
+        SECRET_KEY=INSECURE_DEV_SECRET_KEY,
+        SQLITE_PATH=str(tmp_path / "db.sqlite3"),
+    )
+    assert completed.returncode != 0
+    assert "SECRET_KEY" in completed.stderr
+
+
+def test_an_embedded_install_makes_its_own_secret_key_once(tmp_path):
+    sqlite_path = str(tmp_path / "db.sqlite3")
+    first = settings_values(["SECRET_KEY"], DEBUG="0", SQLITE_PATH=sqlite_path)["SECRET_KEY"]
+    second = settings_values(["SECRET_KEY"], DEBUG="0", SQLITE_PATH=sqlite_path)["SECRET_KEY"]
+    key_file = tmp_path / "secret_key"
+    assert first == second == repr(key_file.read_text().strip())
+    assert len(key_file.read_text().strip()) >= 50 and INSECURE_DEV_SECRET_KEY not in first
+    assert key_file.stat().st_mode & 0o077 == 0
 
 
 def test_settings_start_with_debug_off_and_a_real_secret_key():

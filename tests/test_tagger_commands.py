@@ -138,3 +138,25 @@ def test_rules_of_a_switched_off_signal_type_are_left_out():
     tagger = current_tagger()
     assert "drill" not in tagger.signals
     assert not any(rule.signal == "drill" for rule in tagger.rules)
+
+
+def test_classify_groups_copies_of_one_story_under_the_first_copys_id(tmp_path):
+    wire = (
+        "Russia's defence minister arrived in Pyongyang on Tuesday for talks with Kim Jong Un on military "
+        "cooperation, the state news agency said, in the latest of a series of visits between the two countries."
+    )
+    lines = [
+        {"id": "wire", "title": "Minister arrives in Pyongyang", "text": wire},
+        {
+            "id": "other",
+            "title": "Harvest begins",
+            "text": "Farmers in the south began the rice harvest early this year after a warm summer.",
+        },
+        {"id": "copy", "title": "Defence chief lands in Pyongyang", "text": wire + " Follow us for more news."},
+    ]
+    source = tmp_path / "in.jsonl"
+    source.write_text("\n".join(json.dumps(line) for line in lines) + "\n", encoding="utf-8")
+    output = StringIO()
+    call_command("classify", "--input", str(source), stdout=output)
+    stories = [json.loads(line)["story"] for line in output.getvalue().splitlines()]
+    assert stories == ["wire", "other", "wire"]

@@ -92,3 +92,18 @@ def test_admin_feed_page_shows_health_to_staff(client, django_assert_max_num_que
 def test_analyst_cannot_reach_feed_admin(client, analyst):
     response = client.get(reverse("admin:ingest_feed_changelist"))
     assert response.status_code == 302
+
+
+def test_article_pages_show_tags_with_evidence_and_hide_rejected_ones_from_the_list(client, analyst):
+    from tracker.models import SignalType, Tag
+
+    article = make_article(make_feed(), title="Shoigu arrives in Pyongyang")
+    visit, denial = SignalType.objects.get(slug="visit"), SignalType.objects.get(slug="denial")
+    evidence = [{"sentence": "Shoigu arrived in Pyongyang on Tuesday.", "terms": ["arrived in Pyongyang"]}]
+    Tag.objects.create(article=article, signal=visit, confidence=0.91, evidence=evidence)
+    Tag.objects.create(article=article, signal=denial, confidence=0.55, decision=Tag.Decision.REJECTED)
+    listing = client.get(reverse("home")).content.decode()
+    assert "Visit 0.91" in listing and "Denial" not in listing
+    detail = client.get(reverse("article-detail", args=[article.pk])).content.decode()
+    assert "Shoigu arrived in Pyongyang on Tuesday." in detail and "arrived in Pyongyang" in detail
+    assert "rejected by" in detail

@@ -4,6 +4,7 @@ With no DATABASE_URL the app runs on a SQLite file; with no broker URL Celery
 tasks run in-process. Set both to run on PostgreSQL and Redis.
 """
 
+import secrets
 from pathlib import Path
 
 import dj_database_url
@@ -15,8 +16,27 @@ BASE_DIR = Path(__file__).resolve().parent.parent
 
 DEBUG = env_bool("DEBUG", False)
 
+SQLITE_PATH = env_str("SQLITE_PATH", str(BASE_DIR / "var" / "tracker.sqlite3"))
+IS_EMBEDDED = not env_str("DATABASE_URL")
+
+
+def embedded_secret_key(path: Path) -> str:
+    """A random key made once for a local, embedded (SQLite) installation and kept beside its database."""
+    if not path.exists():
+        path.parent.mkdir(parents=True, exist_ok=True)
+        path.touch(mode=0o600)
+        path.write_text(secrets.token_urlsafe(50))
+    return path.read_text().strip()
+
+
 INSECURE_DEV_SECRET_KEY = "insecure-development-key-do-not-use-in-production"
-SECRET_KEY = env_str("SECRET_KEY") or (INSECURE_DEV_SECRET_KEY if DEBUG else None)
+SECRET_KEY = env_str("SECRET_KEY")
+if not SECRET_KEY:
+    # A deployment (one with DATABASE_URL) must bring its own key; a local embedded install gets one made for it.
+    if DEBUG:
+        SECRET_KEY = INSECURE_DEV_SECRET_KEY
+    elif IS_EMBEDDED:
+        SECRET_KEY = embedded_secret_key(Path(SQLITE_PATH).parent / "secret_key")
 if not SECRET_KEY or (SECRET_KEY == INSECURE_DEV_SECRET_KEY and not DEBUG):
     raise ImproperlyConfigured("Set SECRET_KEY: with DEBUG off there is no default secret key.")
 
@@ -64,7 +84,6 @@ TEMPLATES = [
 ]
 
 # --- Database: PostgreSQL through DATABASE_URL, else an embedded SQLite file.
-SQLITE_PATH = env_str("SQLITE_PATH", str(BASE_DIR / "var" / "tracker.sqlite3"))
 DATABASE_URL = env_str("DATABASE_URL") or f"sqlite:///{SQLITE_PATH}"
 DATABASES = {"default": dj_database_url.parse(DATABASE_URL, conn_max_age=env_int("DB_CONN_MAX_AGE", 60))}
 # Celery workers write only what can be rebuilt by polling or tagging again, so their

@@ -109,6 +109,24 @@ def fingerprint_fields(title: str, text: str) -> dict[str, int | None]:
     return {"simhash": value} | {f"simhash_band_{index}": band for index, band in enumerate(bands)}
 
 
+class BatchStoryGrouper:
+    """Story grouping for articles that are not in the database (the classify command): same rule, in memory."""
+
+    def __init__(self) -> None:
+        self._seen: list[tuple[int, object]] = []
+
+    def story_for(self, label: object, title: str, text: str) -> object:
+        """The label of the first earlier article this one near-duplicates, else its own label."""
+        value = fingerprint(title, text)
+        if value is None:
+            return label
+        nearest = min(self._seen, key=lambda seen: hamming(value, seen[0]), default=None)
+        if nearest is not None and hamming(value, nearest[0]) <= MAX_STORY_DISTANCE_BITS:
+            return nearest[1]
+        self._seen.append((value, label))
+        return label
+
+
 @dataclass(frozen=True)
 class Candidate:
     assessment_id: int

@@ -4,14 +4,22 @@ from django.db.models import Count, Prefetch
 from django.shortcuts import get_object_or_404, render
 
 from ingest.models import Article, ArticleSource, Feed
+from tracker.models import Tag
 
 ARTICLES_PER_PAGE = 50
+
+
+def visible_tags() -> Prefetch:
+    """Tags an analyst should see: everything but what a curator rejected, strongest first."""
+    tags = Tag.objects.exclude(decision=Tag.Decision.REJECTED).select_related("signal").order_by("-confidence")
+    return Prefetch("tags", queryset=tags, to_attr="visible_tags")
 
 
 @login_required
 def latest_articles(request):
     articles = (
-        Article.objects.select_related("feed")
+        Article.objects.select_related("feed", "assessment")
+        .prefetch_related(visible_tags())
         .annotate(source_count=Count("sources"))
         .defer("summary_html", "content_html", "text")
         .order_by("-published_at", "-id")
@@ -24,5 +32,8 @@ def latest_articles(request):
 @login_required
 def article_detail(request, article_id: int):
     sources = Prefetch("sources", queryset=ArticleSource.objects.select_related("feed").order_by("first_seen_at"))
-    article = get_object_or_404(Article.objects.select_related("feed").prefetch_related(sources), pk=article_id)
+    tags = Prefetch("tags", queryset=Tag.objects.select_related("signal", "decided_by").order_by("signal__sort_order"))
+    article = get_object_or_404(
+        Article.objects.select_related("feed", "assessment__story").prefetch_related(sources, tags), pk=article_id
+    )
     return render(request, "tracker/article_detail.html", {"article": article})

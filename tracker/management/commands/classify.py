@@ -4,7 +4,8 @@ Input, one object a line: {"id": ..., "title": "...", "text": "...", "lang": opt
 "published": optional}; the tagger reads only the title and the text and detects the language itself.
 Output, one object a line: {"id": ..., "relevant": true|false, "status": "relevant", "language": "en",
 "relevance_score": 0.97, "signals": [{"type": "visit", "confidence": 0.87, "evidence": ["sentence"],
-"terms": [["arrived in"]]}]}. A line that cannot be read becomes {"id": ..., "error": "..."} in its place, so
+"terms": [["arrived in"]]}], "story": ...}, where "story" is the id of the first earlier line that carries
+the same story (a near-duplicate: syndicated copy, light rewrite), or the line's own id. A line that cannot be read becomes {"id": ..., "error": "..."} in its place, so
 output line N always answers input line N; the error also goes to stderr with its line number, the other lines are
 still tagged, and the command exits with status 1. Blank lines are skipped.
 """
@@ -18,6 +19,7 @@ from typing import IO, Any
 
 from django.core.management.base import BaseCommand, CommandError
 
+from tracker.stories import BatchStoryGrouper
 from tracker.tagging.engine import Result, Tagger
 from tracker.tagging.loader import current_tagger
 
@@ -44,13 +46,16 @@ class Command(BaseCommand):
 
     def classify_lines(self, tagger: Tagger, source: IO[str], sink: Any) -> tuple[int, int]:
         total = failed = 0
+        stories = BatchStoryGrouper()
         for number, line in enumerate(source, start=1):
             if not line.strip():
                 continue
             total += 1
             try:
                 article = parse_line(line)
-                answer = result_json(article.get("id"), tagger.assess(article.get("title") or "", article["text"]))
+                title, text = article.get("title") or "", article["text"]
+                answer = result_json(article.get("id"), tagger.assess(title, text))
+                answer["story"] = stories.story_for(article.get("id", number), title, text)
             except BadLineError as error:
                 failed += 1
                 self.stderr.write(f"line {number}: {error}")
