@@ -5,7 +5,8 @@ Input, one object a line: {"id": ..., "title": "...", "text": "...", "lang": opt
 Output, one object a line: {"id": ..., "relevant": true|false, "status": "relevant", "language": "en",
 "relevance_score": 0.97, "signals": [{"type": "visit", "confidence": 0.87, "evidence": ["sentence"],
 "terms": [["arrived in"]]}], "story": ...}, where "story" is the id of the first earlier line that carries
-the same story (a near-duplicate: syndicated copy, light rewrite), or the line's own id. A line that cannot be read becomes {"id": ..., "error": "..."} in its place, so
+the same story (a near-duplicate: syndicated copy, light rewrite), or the line's own id.
+A line that cannot be read becomes {"id": ..., "error": "..."} in its place, so
 output line N always answers input line N; the error also goes to stderr with its line number, the other lines are
 still tagged, and the command exits with status 1. Blank lines are skipped.
 """
