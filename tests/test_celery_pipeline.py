@@ -15,11 +15,15 @@ from django.conf import settings
 from django.db import connection
 
 from ingest.models import Article, ArticleSource, Feed
+from tracker.models import Tag
 
 pytestmark = [pytest.mark.slow, pytest.mark.django_db(transaction=True)]
 
 PROJECT_DIR = Path(__file__).resolve().parent.parent
 ITEM_COUNT = 7
+WIRE_TEXT = (
+    "Kremlin spokesman Dmitry Peskov called reports that North Korea shipped artillery shells to Russia groundless."
+)
 WAIT_SECONDS = 60
 
 
@@ -27,7 +31,7 @@ def rss_with_items(count: int) -> bytes:
     items = "".join(
         f"<item><title>Wire item {n}</title><link>https://wire.example.org/{n}</link>"
         f"<guid>wire-{n}</guid><pubDate>Tue, 0{n % 9 + 1} Jul 2024 10:00:00 +0000</pubDate>"
-        f"<description>Item {n} text.</description></item>"
+        f"<description>{WIRE_TEXT} (item {n})</description></item>"
         for n in range(count)
     )
     return f'<?xml version="1.0"?><rss version="2.0"><channel><title>Wire</title>{items}</channel></rss>'.encode()
@@ -139,10 +143,12 @@ def test_beat_and_worker_ingest_a_due_feed_without_being_asked(feed_url, celery_
     processes = [start_celery("worker", celery_env, tmp_path), start_celery("beat", celery_env, tmp_path)]
     try:
         landed = wait_until(lambda: Article.objects.filter(feed=feed).count() == ITEM_COUNT)
+        tagged = wait_until(lambda: Tag.objects.filter(article__feed=feed, signal__slug="denial").count() == ITEM_COUNT)
     finally:
         for process in processes:
             stop(process)
     assert landed, logs(tmp_path)
+    assert tagged, logs(tmp_path)  # the worker tagged what it stored, through the articles_stored hand-off
     feed.refresh_from_db()
     assert feed.last_outcome == "ok"
     assert feed.next_poll_at > feed.last_polled_at
