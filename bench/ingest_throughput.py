@@ -32,6 +32,7 @@ os.environ.setdefault("DB_SYNCHRONOUS_COMMIT", "off")
 os.environ.pop("REDIS_URL", None)
 os.environ.pop("CELERY_BROKER_URL", None)
 
+TAGGING_RECEIVER = "tracker.tag_stored_articles"
 PARAGRAPH = (
     "<p>Officials in <a href='https://example.org/p'>Moscow</a> and Pyongyang discussed <em>cooperation</em> "
     "on energy, transport and trade, according to a statement carried by state media on Tuesday. "
@@ -107,6 +108,8 @@ def peak_memory_of_polling(url: str) -> float:
     """Peak RSS in MB of a fresh process that sets up Django and polls one feed."""
     code = (
         "import django, resource; django.setup();"
+        "from ingest.signals import articles_stored;"
+        f"articles_stored.disconnect(dispatch_uid={TAGGING_RECEIVER!r});"
         "from django.test.utils import setup_test_environment;"
         "from django.db import connection;"
         "from ingest.models import Feed; from ingest.refresh import refresh_feed;"
@@ -133,6 +136,10 @@ def main() -> None:
     import django
 
     django.setup()
+    from ingest.signals import articles_stored
+
+    # Ingest alone: tagging is the next stage, a task of its own (bench/tagging_throughput.py measures it).
+    articles_stored.disconnect(dispatch_uid=TAGGING_RECEIVER)
     from django.db import connection
     from django.test.utils import setup_test_environment
 

