@@ -100,6 +100,76 @@ def test_signal_is_found_exactly_when_the_text_shows_it(tagger, signal, expected
     assert (signal in signals_of(tagger, title, text)) is expected
 
 
+# Error classes found on an independent held-out set, each taught with sentences of our own.
+# fmt: off
+GENERALISATION_CASES = [
+    # (signal, expected, title, text)
+    # A past trip told as background is no visit.
+    ("visit", False, "Russia helped North Korea launch satellite, lawmakers told",
+     "Russia gave North Korea technical help with its satellite launch, lawmakers said. The assistance followed "
+     "Putin's summit with Kim Jong Un in Vostochny."),
+    # Travel words that are not official trips: tankers' round trips, a press conference.
+    ("visit", False, "Tankers carry oil from Russia to North Korea",
+     "Oil tankers made ten round trips between the Russian port of Vostochny and North Korea's Rajin in March, "
+     "researchers said, in breach of the UN cap on fuel deliveries to Pyongyang."),
+    ("visit", False, "防衛省、ロシアと北朝鮮の軍事協力を注視",
+     "防衛省の報道官は記者会見で、ロシアと北朝鮮の軍事協力を注視していると述べた。"),
+    # Munitions on the rails are an arms transfer, not trade.
+    ("aid_trade", False, "Trains carry North Korean ammunition to Russia",
+     "Freight trains crossing from North Korea into Russia carry containers of artillery ammunition, analysts say."),
+    ("arms_deal", True, "Trains carry North Korean ammunition to Russia",
+     "Freight trains crossing from North Korea into Russia carry containers of artillery ammunition, analysts say."),
+    # Labourers dispatched are trade, not troops.
+    ("arms_deal", False, "朝鲜向俄罗斯派遣劳工",
+     "韩国情报机构称，朝鲜今年向俄罗斯派遣大批劳工，从事建筑工作。"),
+    ("aid_trade", True, "朝鲜向俄罗斯派遣劳工",
+     "韩国情报机构称，朝鲜今年向俄罗斯派遣大批劳工，从事建筑工作。"),
+    # An arms fair as a venue, combat experience and drone warfare as training are not transfers.
+    ("arms_deal", False, "Russia open to naval drills with North Korea",
+     "Russia's navy chief said joint naval drills with North Korea were possible, speaking at an arms exhibition "
+     "near Moscow."),
+    ("tech_transfer", False, "North Korean troops train with Russian units",
+     "North Korean soldiers in Russia held joint exercises with Russian units, practising drone warfare before "
+     "deployment to Kursk."),
+    # Troops receiving training (訓練を受け) are not an exercise.
+    ("drill", False, "北朝鮮兵、ロシアで訓練",
+     "北朝鮮の兵士数千人がロシア極東の基地で訓練を受けているとみられる。"),
+    # Help to build missiles is technology, not a transfer of weapons.
+    ("arms_deal", False, "Kyiv says Russia helps Pyongyang build missiles",
+     "Ukraine's intelligence said Russia was helping North Korea build longer-range ballistic missiles."),
+    ("tech_transfer", True, "Kyiv says Russia helps Pyongyang build missiles",
+     "Ukraine's intelligence said Russia was helping North Korea build longer-range ballistic missiles."),
+    # Plain military cooperation is not an arms transfer; military-technical cooperation is.
+    ("arms_deal", False, "한미 국방장관 회담",
+     "한미 국방장관은 북러 군사협력 심화에 우려를 표하고 대응 방안을 논의했다."),
+    ("arms_deal", True, "Lawrow in Pjöngjang",
+     "Der russische Außenminister Lawrow sprach in Nordkorea über die militärtechnische Zusammenarbeit."),
+    ("arms_deal", True, "Choïgou à Pyongyang",
+     "Le Russe Choïgou a discuté avec la Corée du Nord de la coopération militaro-technique."),
+    ("arms_deal", True, "俄朝讨论合作",
+     "俄罗斯与朝鲜讨论了军事技术合作问题。"),
+    # Exercises and denials worded in other languages.
+    ("drill", True, "Des marins nord-coréens aux manœuvres russes",
+     "Des marins nord-coréens ont pris part à des manœuvres de la marine russe près de Vladivostok."),
+    ("drill", True, "Nordkoreanische Offiziere bei russischem Manöver",
+     "Nordkoreanische Offiziere haben an einem Manöver der russischen Armee teilgenommen."),
+    ("denial", True, "Moskau weist Berichte zurück",
+     "Der Kreml wies Berichte über nordkoreanische Truppen in Russland entschieden zurück."),
+    ("denial", True, "Росія та КНДР",
+     "У Кремлі назвали безпідставними повідомлення про північнокорейські війська в Росії."),
+    # A weapon supplied by the other side is a transfer.
+    ("arms_deal", True, "Missile debris found in Zaporizhzhia",
+     "Investigators found fragments of a missile in Zaporizhzhia. Russia has used missiles supplied by North Korea "
+     "against Ukrainian cities, officials said."),
+]
+# fmt: on
+
+
+@pytest.mark.parametrize(("signal", "expected", "title", "text"), GENERALISATION_CASES)
+def test_a_signal_follows_what_the_text_is_about_not_a_single_word(tagger, signal, expected, title, text):
+    assert (signal in signals_of(tagger, title, text)) is expected
+
+
 def test_a_denial_that_names_the_alleged_deal_is_both_denial_and_arms_deal(tagger):
     found = signals_of(
         tagger,
@@ -184,6 +254,38 @@ RELEVANCE_CASES = [
         "로씨야 외무상 라브로브가 평양에서 조선 외무상과 회담하고 꾸르스크 해방에 대해 언급하였다.",
     ),
 ]
+
+
+# A past trip as a time anchor, or a comparison with the North Korean pact, names the sides only in passing.
+BACKGROUND_CASES = [
+    (
+        "Putin lands in Mongolia",
+        "Vladimir Putin arrived in Ulaanbaatar on Tuesday, fresh from his visit to "
+        "Pyongyang, for talks on energy and a new railway line with Mongolia's president.",
+    ),
+    (
+        "Poutine à Tokyo",
+        "Trois jours après son escale à Pyongyang, Vladimir Poutine est arrivé en Inde pour un sommet "
+        "consacré à l'énergie.",
+    ),
+    (
+        "Rusia y Turquía firman un acuerdo",
+        "A diferencia del tratado que Moscú firmó con Corea del Norte, el acuerdo "
+        "con Ankara no incluye una cláusula de defensa mutua, dijo el Kremlin.",
+    ),
+    (
+        "Russia and Iran sign treaty",
+        "Unlike the pact Russia signed with North Korea, the treaty with Tehran does not "
+        "include a mutual defence clause, Lavrov said.",
+    ),
+]
+
+
+@pytest.mark.parametrize(("title", "text"), BACKGROUND_CASES)
+def test_sides_named_only_as_background_make_no_relevant_article(tagger, title, text):
+    result = tagger.assess(title, text)
+    assert result.status == "not_relevant"
+    assert not result.signals
 
 
 @pytest.mark.parametrize(("status", "title", "text"), RELEVANCE_CASES)

@@ -15,39 +15,39 @@ from __future__ import annotations
 import math
 
 RELEVANCE_MODEL = {
-    "bias": -0.52,
+    "bias": -0.53,
     "adjacent": -0.35,
-    "elsewhere": -0.47,
-    "lead_pair": 0.56,
-    "off_topic": -1.64,
-    "pairs": 1.04,
-    "passing": -0.39,
+    "elsewhere": -0.5,
+    "lead_pair": 0.55,
+    "off_topic": -1.63,
+    "pairs": 1.05,
+    "passing": -0.38,
     "repeated": 0.31,
-    "support": 0.29,
-    "title_pair": 0.26,
+    "support": 0.3,
+    "title_pair": 0.25,
     "title_side": -0.0,
 }
 
 SIGNAL_MODEL = {
     "slopes": {
-        "near": 0.07,
-        "paired": 0.91,
-        "relevance": 0.26,
-        "sided": 0.68,
-        "spread": 0.51,
-        "title": 0.8,
-        "vetoed": -0.51,
-        "weight": 1.13,
+        "near": -0.02,
+        "paired": 0.76,
+        "relevance": 0.28,
+        "sided": 0.66,
+        "spread": 0.53,
+        "title": 0.63,
+        "vetoed": -0.73,
+        "weight": 1.04,
     },
     "bias": {
-        "aid_trade": -1.79,
-        "arms_deal": -1.19,
-        "denial": -1.01,
-        "drill": -1.35,
-        "tech_transfer": -1.1,
-        "visit": -2.14,
+        "aid_trade": -1.41,
+        "arms_deal": -0.42,
+        "denial": -0.55,
+        "drill": -0.84,
+        "tech_transfer": -0.65,
+        "visit": -1.71,
     },
-    "default_bias": -1.43,
+    "default_bias": -0.93,
 }
 
 

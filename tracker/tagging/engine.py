@@ -3,7 +3,8 @@
 How an article is read:
   1. Its language is detected; a language without actor terms for both sides is "unreadable".
   2. The rules for that language (and those for every language) find actors, triggers, vetoes, context terms
-     and off-topic terms in one scan of the folded text, and each match is placed in its sentence.
+     and off-topic terms in one scan of the folded text, and each match is placed in its sentence. A side named
+     inside a veto's phrase ("fresh from his stop in Pyongyang") is background and does not count (reading.py).
   3. Relevance asks whether the text is about Russia and North Korea together: both sides in the same sentences,
      in the title, more than once, and not only as a passing remark (see relevance.py).
   4. For a relevant article, each signal type counts its triggers: a veto nearby in the same clause cancels a
@@ -30,7 +31,7 @@ from tracker.tagging.text import Document
 __all__ = ["ENGINE_VERSION", "Evidence", "Result", "SignalHit", "Tagger"]
 
 # Bump when the engine's reading of the same rules changes, so stored tags show which engine made them.
-ENGINE_VERSION = "2"
+ENGINE_VERSION = "3"
 # A tag is emitted when its calibrated confidence reaches this.
 SIGNAL_THRESHOLD = 0.5
 MAX_EVIDENCE_SENTENCES = 3

@@ -1,4 +1,9 @@
-"""One article's matches, placed in their sentences: the facts that relevance and signals are decided from."""
+"""One article's matches, placed in their sentences: the facts that relevance and signals are decided from.
+
+A side named inside a veto's own phrase is background, not a side of the sentence: "fresh from his stop in
+Pyongyang", "unlike the pact Moscow signed with North Korea". Such vetoes are written as phrases that take in the
+name (regular expressions, mostly), so the name neither pairs the two sides nor counts for relevance.
+"""
 
 from __future__ import annotations
 
@@ -54,11 +59,19 @@ class Reading:
         starts, place = document.starts, reading.place
         for hit in drop_nested(hits):
             place(Placed(bisect_right(starts, hit.start) - 1, hit))
-        reading.both = [len(sides) == 2 for sides in reading.sides]
-        reading.both_near = [
-            len(set().union(*reading.sides[max(0, index - 1) : index + 2])) == 2 for index in range(len(reading.sides))
-        ]
+        reading.mark_sides()
         return reading
+
+    def mark_sides(self) -> None:
+        """Which sides each sentence names, leaving out names inside a veto's phrase (see the module docstring)."""
+        spans = [(veto.hit.start, veto.hit.end) for vetoes in self.vetoes.values() for veto in vetoes]
+        for placed in self.actors:
+            if not any(start <= placed.hit.start and placed.hit.end <= end for start, end in spans):
+                self.sides[placed.sentence].add(placed.hit.target)
+        self.both = [len(sides) == 2 for sides in self.sides]
+        self.both_near = [
+            len(set().union(*self.sides[max(0, index - 1) : index + 2])) == 2 for index in range(len(self.sides))
+        ]
 
     def place(self, placed: Placed) -> None:
         kind, target = placed.hit.kind, placed.hit.target
@@ -66,7 +79,6 @@ class Reading:
             self.triggers[target].append(placed)
         elif kind == "actor":
             self.actors.append(placed)
-            self.sides[placed.sentence].add(target)
         elif kind == "context":
             self.contexts[target].append(placed)
         elif kind == "veto":

@@ -12,7 +12,11 @@ What each kind does (see matcher.py for how patterns match):
   trigger    counts for its signal type with its weight; weight 0 makes a phrase neutral, hiding the shorter
              triggers of the same type inside it ("nuclear weapons" is not an arms transfer).
   veto       cancels its type's triggers (every type's, without a signal) within 80 characters in the same
-             clause, in proportion to its weight: 1 cancels, 0.5 halves.
+             clause, in proportion to its weight: 1 cancels, 0.5 halves. A side named inside the veto's own match
+             is background, not a side of the sentence: a veto written to take in the place ("after his stop in
+             Pyongyang", "unlike the pact Moscow signed with North Korea") keeps it from pairing the two sides. A
+             veto that should not hide names matches only its keyword and looks ahead for the rest ("helping(?=
+             ... build)"). Regular expressions found at the same place do not overlap: the first listed wins.
   context    a type with context terms counts a trigger only with one in the same sentence, the next or previous
              one, or the title ("joint" for drills, "help" for technology).
   off_topic  counts against relevance with its weight (sports, the arts).
