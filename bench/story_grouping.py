@@ -1,4 +1,4 @@
-"""Story grouping benchmark: the evidence behind the distance threshold, then assign_story's throughput.
+"""Story grouping benchmark: the evidence behind the distance threshold, then story assignment's throughput.
 
 Run by hand (make bench). Two parts:
   1. Distances, on real text: the shared feed corpus and labelled excerpts (../shared, skipped when absent) give
@@ -6,8 +6,10 @@ Run by hand (make bench). Two parts:
      a moved sentence, a boilerplate line) give pairs that should group. Prints the distance distributions and the
      share of rewrites grouped at several thresholds, with the band lookup assign_story uses.
   2. Throughput: ~20k generated articles (stories with syndicated copies and light rewrites, over 60 days) in a
-     throwaway PostgreSQL test database, grouped one by one in publication order as the tagging task does. Prints
-     articles/s, queries and candidate rows examined per article, and how well the stories match the truth.
+     throwaway PostgreSQL test database, grouped in publication order twice: one by one (assign_story), then
+     afresh in batches (assign_stories, 200 a call as the tagging task does). Prints articles/s, queries per
+     article and per batch, whether both give the same stories, candidate rows examined per article, and how
+     well the stories match the truth.
 Timings are noisy on a shared machine; compare runs on one machine.
 """
 
@@ -294,7 +296,7 @@ def store(rows: list[dict], feed_count: int) -> list[int]:
 
 
 def group_all(ordered_ids: list[int]) -> list[float]:
-    """assign_story on each assessment, oldest first, as tag_articles_task does; seconds per article."""
+    """assign_story on each assessment, oldest first; seconds per article."""
     from tracker.models import Assessment
     from tracker.stories import assign_story
 
@@ -323,6 +325,59 @@ def queries_per_article(ordered_ids: list[int]) -> float:
         for assessment_id in sample:
             assign_story(loaded[assessment_id])
     return len(captured) / len(sample)
+
+
+def group_in_batches(ordered_ids: list[int], batch_size: int) -> tuple[list[float], list[int]]:
+    """assign_stories on batches in publication order, as the tagging task does; seconds and queries per batch."""
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    from tracker.models import Assessment
+    from tracker.stories import assign_stories
+
+    seconds, queries = [], []
+    for start in range(0, len(ordered_ids), batch_size):
+        chunk = ordered_ids[start : start + batch_size]
+        loaded = Assessment.objects.select_related("article").in_bulk(chunk)
+        with CaptureQueriesContext(connection) as captured:
+            started = time.perf_counter()
+            assign_stories([loaded[assessment_id] for assessment_id in chunk])
+            seconds.append(time.perf_counter() - started)
+        queries.append(len(captured))
+    return seconds, queries
+
+
+def queries_per_batch_repeated(ordered_ids: list[int], batch_size: int) -> int:
+    """Queries of assign_stories run again on one batch from the middle (already grouped: the repeat path)."""
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    from tracker.models import Assessment
+    from tracker.stories import assign_stories
+
+    middle = len(ordered_ids) // 2
+    loaded = Assessment.objects.select_related("article").in_bulk(ordered_ids[middle : middle + batch_size])
+    with CaptureQueriesContext(connection) as captured:
+        assign_stories(list(loaded.values()))
+    return len(captured)
+
+
+def stories_as_groups() -> set[frozenset[int]]:
+    """The grouping itself, without story ids: which assessments share a story."""
+    from tracker.models import Assessment
+
+    groups: dict[int, set[int]] = {}
+    for assessment_id, story_id in Assessment.objects.values_list("pk", "story_id"):
+        groups.setdefault(story_id, set()).add(assessment_id)
+    return {frozenset(members) for members in groups.values()}
+
+
+def forget_stories() -> None:
+    """Back to the stored state: no stories, no fingerprints."""
+    from tracker.models import Assessment, Story
+
+    Assessment.objects.update(story=None, simhash=None, **{f"simhash_band_{index}": None for index in range(4)})
+    Story.objects.all().delete()
 
 
 def candidate_rows(ordered_ids: list[int]) -> tuple[list[int], list[int]]:
@@ -370,7 +425,18 @@ def report_timings(seconds: list[float]) -> None:
     )
 
 
-def report_throughput(article_count: int, feed_count: int, days: int) -> None:
+def report_batch_timings(seconds: list[float], queries: list[int], article_count: int, batch_size: int) -> None:
+    sizes = [min(batch_size, article_count - start) for start in range(0, article_count, batch_size)]
+    quarter = len(seconds) // 4
+    print(
+        f"assign_stories, batches of {batch_size}: {article_count / sum(seconds):.0f} articles/s overall, "
+        f"{sum(sizes[-quarter:]) / sum(seconds[-quarter:]):.0f} articles/s over the last quarter; "
+        f"median {statistics.median(seconds) * 1000:.1f} ms per batch; "
+        f"queries per batch: median {statistics.median(queries):.0f}, max {max(queries)}"
+    )
+
+
+def report_throughput(article_count: int, feed_count: int, days: int, batch_size: int) -> None:
     from django.db import connection
     from django.test.utils import setup_test_environment
 
@@ -383,7 +449,14 @@ def report_throughput(article_count: int, feed_count: int, days: int) -> None:
         print(f"{len(rows)} articles over {days} days in {feed_count} feeds: {dict(kinds)}")
         seconds = group_all(ordered_ids)
         report_timings(seconds)
+        # Taken before the repeat below, which may move an article left alone in its story to a later copy's.
+        one_by_one = stories_as_groups()
         print(f"queries per article when repeated: {queries_per_article(ordered_ids):.1f}")
+        forget_stories()
+        batch_seconds, batch_queries = group_in_batches(ordered_ids, batch_size)
+        report_batch_timings(batch_seconds, batch_queries, len(ordered_ids), batch_size)
+        print(f"same stories as one by one: {'yes' if stories_as_groups() == one_by_one else 'NO'}")
+        print(f"queries per batch when repeated: {queries_per_batch_repeated(ordered_ids, batch_size)}")
         examined, exact = candidate_rows(ordered_ids)
         print(
             f"candidate rows examined per article: mean {statistics.mean(examined):.2f}, "
@@ -400,6 +473,7 @@ def main() -> None:
     parser.add_argument("--articles", type=int, default=20_000)
     parser.add_argument("--feeds", type=int, default=40)
     parser.add_argument("--days", type=int, default=60)
+    parser.add_argument("--batch-size", type=int, default=200, help="articles per assign_stories call")
     parser.add_argument("--skip-distances", action="store_true")
     parser.add_argument("--shingle-words", type=int, help="measure another shingle size than the module's")
     args = parser.parse_args()
@@ -417,8 +491,8 @@ def main() -> None:
     if not args.skip_distances:
         print("== distances on real text")
         report_distances()
-    print("== assign_story on generated articles")
-    report_throughput(args.articles, args.feeds, args.days)
+    print("== assign_story and assign_stories on generated articles")
+    report_throughput(args.articles, args.feeds, args.days, args.batch_size)
 
 
 if __name__ == "__main__":

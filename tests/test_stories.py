@@ -2,12 +2,14 @@
 
 import itertools
 import json
+import random
 import threading
 import time
 from datetime import UTC, datetime, timedelta
 
 import pytest
 from django.db import connection, transaction
+from django.test.utils import CaptureQueriesContext
 
 from ingest.models import Article, Feed
 from tests.factories import make_article, make_feed
@@ -15,6 +17,7 @@ from tracker.models import Assessment, Story
 from tracker.stories import (
     MAX_STORY_DISTANCE_BITS,
     STORY_WINDOW,
+    assign_stories,
     assign_story,
     band_matches,
     fingerprint,
@@ -556,6 +559,169 @@ def test_assign_story_runs_a_fixed_number_of_queries(django_assert_max_num_queri
     # Lock, candidates, assessment update, story recount and save: however many copies there are.
     with django_assert_max_num_queries(6):
         assign_story(assessment)
+
+
+# --- Stories for a batch --------------------------------------------------------------------------------------------
+
+
+def story_ids(articles: list[Article]) -> list[int | None]:
+    stored = dict(Assessment.objects.filter(article__in=articles).values_list("article_id", "story_id"))
+    return [stored[article.pk] for article in articles]
+
+
+def replace_text(article: Article, title: str, body: str) -> None:
+    Article.objects.filter(pk=article.pk).update(title=title, text=f"{title}\n{body}")
+    article.refresh_from_db()
+
+
+def test_copies_within_one_batch_join_each_other_whatever_the_order_given():
+    hours = [5, 1, 9]
+    copies = [
+        publish(make_feed(), VISIT_TITLE, VISIT_BODY, published_at=PUBLISHED_AT + timedelta(hours=h)) for h in hours
+    ]
+    independent = publish(make_feed(), INDEPENDENT_TITLE, INDEPENDENT_BODY)
+
+    placed = assign_stories([assess(article) for article in (*copies, independent)])
+
+    visit_story, independent_story = Story.objects.get(article_count=3), Story.objects.get(article_count=1)
+    assert story_ids(copies) == [visit_story.pk] * 3
+    assert story_ids([independent]) == [independent_story.pk]
+    assert (visit_story.representative, visit_story.first_published_at) == (
+        copies[1],
+        PUBLISHED_AT + timedelta(hours=1),
+    )
+    assert visit_story.last_published_at == PUBLISHED_AT + timedelta(hours=9)
+    assert {story.pk: story.article_count for story in placed.values()} == {visit_story.pk: 3, independent_story.pk: 1}
+
+
+def test_a_batch_joins_stored_stories_and_starts_new_ones():
+    title, body = LIGHT_REWRITES["all of these at once"]
+    stored = grouped(publish(make_feed(), VISIT_TITLE, VISIT_BODY))
+    later = PUBLISHED_AT + timedelta(hours=3)
+    batch = [
+        publish(make_feed(), title, body, published_at=later),
+        publish(make_feed(), INDEPENDENT_TITLE, INDEPENDENT_BODY, published_at=later),
+        publish(make_feed(), INDEPENDENT_TITLE, INDEPENDENT_BODY, published_at=later + timedelta(hours=1)),
+        publish(make_feed(), "Putin in Pyongyang", "Live updates", published_at=later),
+    ]
+
+    assign_stories([assess(article) for article in batch])
+
+    rewrite_story, *independent_stories, short_story = story_ids(batch)
+    assert rewrite_story == stored.pk
+    assert independent_stories[0] == independent_stories[1] != stored.pk
+    assert short_story not in (stored.pk, independent_stories[0])
+    assert fresh(stored).article_count == 2
+    assert Story.objects.get(pk=independent_stories[0]).article_count == 2
+    assert Story.objects.count() == 3
+
+
+def test_a_batch_gives_the_same_stories_as_one_article_at_a_time():
+    title, body = LIGHT_REWRITES["a few words changed"]
+    texts = [(VISIT_TITLE, VISIT_BODY), (title, body), (INDEPENDENT_TITLE, INDEPENDENT_BODY)] * 2
+
+    def publish_all(start_at):
+        return [
+            publish(make_feed(), title, body, published_at=start_at + timedelta(hours=n))
+            for n, (title, body) in enumerate(texts)
+        ]
+
+    one_by_one, batched = publish_all(PUBLISHED_AT), publish_all(PUBLISHED_AT + timedelta(days=30))
+    for article in one_by_one:
+        grouped(article)
+    assign_stories([assess(article) for article in batched])
+
+    def partition(articles):
+        ids = story_ids(articles)
+        return [
+            [ids.index(story_id) for story_id in ids],
+            [Story.objects.get(pk=story_id).article_count for story_id in ids],
+        ]
+
+    assert partition(batched) == partition(one_by_one)
+
+
+def test_reassessing_a_batch_moves_articles_and_fixes_every_story():
+    visit = [
+        publish(make_feed(), VISIT_TITLE, VISIT_BODY, published_at=PUBLISHED_AT + timedelta(hours=h)) for h in (0, 2)
+    ]
+    independent = publish(
+        make_feed(), INDEPENDENT_TITLE, INDEPENDENT_BODY, published_at=PUBLISHED_AT + timedelta(hours=4)
+    )
+    lone = publish(make_feed(), "Putin in Pyongyang", "Live updates", published_at=PUBLISHED_AT + timedelta(hours=6))
+    assessments = [assess(article) for article in (*visit, independent, lone)]
+    assign_stories(assessments)
+    visit_story, _, independent_story, lone_story = story_ids([*visit, independent, lone])
+
+    # The second visit copy now carries the independent report, the lone article the visit text.
+    replace_text(visit[1], INDEPENDENT_TITLE, INDEPENDENT_BODY)
+    replace_text(lone, VISIT_TITLE, VISIT_BODY)
+    placed = assign_stories(assessments)
+
+    assert story_ids([*visit, independent, lone]) == [visit_story, independent_story, independent_story, visit_story]
+    assert not Story.objects.filter(pk=lone_story).exists()
+    visit_story, independent_story = Story.objects.get(pk=visit_story), Story.objects.get(pk=independent_story)
+    assert (visit_story.article_count, visit_story.last_published_at) == (2, PUBLISHED_AT + timedelta(hours=6))
+    assert (independent_story.article_count, independent_story.representative) == (2, visit[1])
+    assert independent_story.first_published_at == PUBLISHED_AT + timedelta(hours=2)
+    assert placed[assessments[3].pk].article_count == 2
+
+
+def test_assigning_a_batch_again_changes_nothing():
+    articles = [
+        publish(make_feed(), VISIT_TITLE, VISIT_BODY, published_at=PUBLISHED_AT + timedelta(hours=h)) for h in (0, 3)
+    ]
+    articles.append(publish(make_feed(), INDEPENDENT_TITLE, INDEPENDENT_BODY))
+    assessments = [assess(article) for article in articles]
+    assign_stories(assessments)
+    before = (list(Story.objects.order_by("pk").values()), list(Assessment.objects.order_by("pk").values()))
+    assign_stories(assessments)
+    assert (list(Story.objects.order_by("pk").values()), list(Assessment.objects.order_by("pk").values())) == before
+
+
+def test_a_batch_spanning_months_finds_the_copies_near_each_article():
+    months = [PUBLISHED_AT, PUBLISHED_AT + timedelta(days=90)]
+    stored = [grouped(publish(make_feed(), VISIT_TITLE, VISIT_BODY, published_at=at)) for at in months]
+    batch = [publish(make_feed(), VISIT_TITLE, VISIT_BODY, published_at=at + timedelta(hours=1)) for at in months]
+    assign_stories([assess(article) for article in batch])
+    assert story_ids(batch) == [story.pk for story in stored]
+
+
+def test_an_empty_batch_does_nothing(django_assert_num_queries):
+    with django_assert_num_queries(0):
+        assert assign_stories([]) == {}
+
+
+VOCABULARY = sorted(set(words(f"{VISIT_BODY} {INDEPENDENT_BODY}")))
+
+
+def mixed_batch(size: int, published_at: datetime) -> list[Assessment]:
+    """A copy of a stored story, an article leaving it, a lone one leaving its own, new pairs of copies."""
+    rng = random.Random(size)
+    stored = [publish(make_feed(), VISIT_TITLE, VISIT_BODY, published_at=published_at) for _ in range(2)]
+    lone = publish(make_feed(), INDEPENDENT_TITLE, INDEPENDENT_BODY, published_at=published_at)
+    moving = [assess(article) for article in (*stored, lone)]
+    assign_stories(moving)
+    replace_text(stored[1], "Putin in Pyongyang", "Live updates")
+    replace_text(lone, VISIT_TITLE, VISIT_BODY)
+    batch = [*moving[1:], assess(publish(make_feed(), VISIT_TITLE, VISIT_BODY, published_at=published_at))]
+    while len(batch) < size:
+        body = " ".join(rng.sample(VOCABULARY, 40))
+        batch.extend(
+            assess(publish(make_feed(), f"Report {len(batch)}", body, published_at=published_at)) for _ in range(2)
+        )
+    return batch
+
+
+def test_a_batch_of_fifty_costs_the_queries_of_a_batch_of_five(django_assert_max_num_queries):
+    few, many = mixed_batch(5, PUBLISHED_AT), mixed_batch(50, PUBLISHED_AT + timedelta(days=30))
+    with CaptureQueriesContext(connection) as queries_for_few:
+        assign_stories(few)
+    with django_assert_max_num_queries(len(queries_for_few)):
+        assign_stories(many)
+    # The article left alone, the stored story with two copies joining, and one story for each pair.
+    assert len(set(story_ids([assessment.article for assessment in many]))) == 2 + (len(many) - 3) // 2
+    assert Story.objects.filter(article_count=0).count() == 0
 
 
 def test_regrouping_rebuilds_stories_and_their_counters():

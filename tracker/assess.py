@@ -14,7 +14,7 @@ from django.utils import timezone
 
 from ingest.models import Article
 from tracker.models import Assessment, SignalType, Tag
-from tracker.stories import assign_story, fingerprint_fields
+from tracker.stories import assign_stories, fingerprint_fields
 from tracker.tagging.engine import Evidence, Result, Tagger
 from tracker.tagging.loader import current_tagger
 
@@ -69,8 +69,7 @@ def assess_articles(article_ids: Iterable[int], tagger: Tagger | None = None) ->
         return AssessSummary()
     results = {article.pk: tagger.assess(article.title, article.text) for article in articles}
     with transaction.atomic():
-        for assessment in save_assessments(articles, results, tagger.version):
-            assign_story(assessment)
+        assign_stories(save_assessments(articles, results, tagger.version))
         changes = save_tags(articles, results, tagger.version)
     return summarize(results.values(), changes)
 

@@ -20,11 +20,13 @@ close copies of short texts group. On 20k generated articles, no two stories wer
 import hashlib
 import re
 import unicodedata
+from collections import Counter, defaultdict
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
 from django.db import connection, transaction
-from django.db.models import Count, Max, Min, OuterRef, Q, QuerySet, Subquery
+from django.db.models import Count, Q, QuerySet
 
 from tracker.models import Assessment, Story
 
@@ -36,6 +38,10 @@ SHINGLE_WORDS = 2
 BAND_COUNT = 4
 BAND_BITS = 16
 REGROUP_CHUNK_SIZE = 500
+# Fingerprints per candidate query: 4 bands of 17 values each keep a query below SQLite's 32766 parameters.
+LOOKUP_BATCH_SIZE = 250
+FINGERPRINT_FIELDS = ("simhash", *(f"simhash_band_{index}" for index in range(BAND_COUNT)))
+STORY_COUNTED_FIELDS = ("article_count", "first_published_at", "last_published_at", "representative")
 
 _MASK_64 = (1 << 64) - 1
 _BAND_MASK = (1 << BAND_BITS) - 1
@@ -136,11 +142,16 @@ class Candidate:
     distance: int
 
 
+def near_band_values(band: int) -> list[int]:
+    """The band itself and the 16 values one bit off: what a lookup matches in one band column."""
+    return [band, *(band ^ (1 << bit) for bit in range(BAND_BITS))]
+
+
 def band_matches(value: int, published_at: datetime, exclude_id: int | None = None) -> list[Candidate]:
     """Assessments in the window with a band equal or one bit off: every row a lookup examines, in one query."""
     near_band = Q()
     for index, band in enumerate(simhash_bands(value)):
-        near_band |= Q(**{f"simhash_band_{index}__in": [band, *(band ^ (1 << bit) for bit in range(BAND_BITS))]})
+        near_band |= Q(**{f"simhash_band_{index}__in": near_band_values(band)})
     rows = (
         Assessment.objects.filter(
             near_band, article__published_at__range=(published_at - STORY_WINDOW, published_at + STORY_WINDOW)
@@ -162,73 +173,202 @@ def assign_story(assessment: Assessment) -> Story:
 
     Stores the fingerprint columns too. Safe to repeat: an article already in the story of one of its copies stays.
     """
-    article = assessment.article
+    return assign_stories([assessment])[assessment.pk]
+
+
+def assign_stories(assessments: Sequence[Assessment]) -> dict[int, Story]:
+    """Group saved assessments (articles loaded) as assign_story would one by one, oldest article first.
+
+    Copies within the batch join each other. The queries are the same few for one article or a few hundred: the
+    candidates of the whole batch are read at once and the articles placed in memory. Returns stories by assessment id.
+    """
+    batch = sorted(assessments, key=lambda assessment: (assessment.article.published_at, assessment.article_id))
+    if not batch:
+        return {}
     # Without a savepoint: inside a caller's transaction a failure here fails the whole batch, as it should.
     with transaction.atomic(savepoint=False):
         _serialize_story_writes()
-        fields = fingerprint_fields(article.title, article.text)
-        for name, value in fields.items():
-            setattr(assessment, name, value)
-        previous_story_id = assessment.story_id
-        story_id = _story_to_join(assessment)
-        story = None
-        if story_id is None:
-            story = Story.objects.create(
-                first_published_at=article.published_at,
-                last_published_at=article.published_at,
+        previous_story_ids = {assessment.story_id for assessment in batch} - {None}
+        for assessment in batch:
+            for name, value in fingerprint_fields(assessment.article.title, assessment.article.text).items():
+                setattr(assessment, name, value)
+        placement = _BatchPlacement(_candidate_rows(batch), _member_counts(previous_story_ids))
+        story_keys = {assessment.pk: placement.place(assessment) for assessment in batch}
+        story_ids = placement.save_new_stories()
+        for assessment in batch:
+            assessment.story_id = story_ids.get(story_keys[assessment.pk], story_keys[assessment.pk])
+        Assessment.objects.bulk_update(batch, ["story", *FINGERPRINT_FIELDS])
+        stories = _recount_stories(previous_story_ids | {assessment.story_id for assessment in batch})
+    return {assessment.pk: stories[assessment.story_id] for assessment in batch}
+
+
+@dataclass(frozen=True)
+class _Row:
+    """An assessment as the batch lookup sees it; story_key is a story id, or a negative key for a new story."""
+
+    assessment_id: int
+    story_key: int | None
+    simhash: int
+    bands: tuple[int, ...]
+    published_at: datetime
+
+
+def _candidate_rows(batch: list[Assessment]) -> list[_Row]:
+    """Stored assessments any article of the batch may match: one query per LOOKUP_BATCH_SIZE fingerprints."""
+    fingerprinted = [assessment for assessment in batch if assessment.simhash is not None]
+    rows = []
+    for start in range(0, len(fingerprinted), LOOKUP_BATCH_SIZE):
+        lookup = _lookup_filter(fingerprinted[start : start + LOOKUP_BATCH_SIZE])
+        found = Assessment.objects.filter(lookup).values_list(
+            "pk", "story_id", "simhash", *FINGERPRINT_FIELDS[1:], "article__published_at"
+        )
+        rows.extend(_Row(pk, story_id, value, tuple(bands), at) for pk, story_id, value, *bands, at in found)
+    return rows
+
+
+def _lookup_filter(fingerprinted: list[Assessment]) -> Q:
+    """The band lookup of each article, merged per run of articles published close together.
+
+    A batch spanning months (a retag) gets one window per run, not one window over everything.
+    """
+    runs: list[list[Assessment]] = []
+    for assessment in fingerprinted:
+        if runs and assessment.article.published_at - runs[-1][-1].article.published_at <= STORY_WINDOW:
+            runs[-1].append(assessment)
+        else:
+            runs.append([assessment])
+    lookup = Q()
+    for run in runs:
+        near_band = Q()
+        for index in range(BAND_COUNT):
+            values = {value for a in run for value in near_band_values(simhash_bands(a.simhash)[index])}
+            near_band |= Q(**{f"simhash_band_{index}__in": sorted(values)})
+        window = (run[0].article.published_at - STORY_WINDOW, run[-1].article.published_at + STORY_WINDOW)
+        lookup |= near_band & Q(article__published_at__range=window)
+    return lookup
+
+
+def _member_counts(story_ids: set[int]) -> dict[int, int]:
+    if not story_ids:
+        return {}
+    counted = Assessment.objects.filter(story_id__in=story_ids).values("story_id").annotate(n=Count("pk"))
+    return {row["story_id"]: row["n"] for row in counted.order_by()}
+
+
+class _BatchPlacement:
+    """The batch's view of the stored assessments, kept as the database would be after each article is placed."""
+
+    def __init__(self, rows: list[_Row], member_counts: dict[int, int]) -> None:
+        self._rows: dict[int, _Row] = {}
+        self._by_band: dict[tuple[int, int], set[int]] = defaultdict(set)
+        self._members = Counter(member_counts)
+        self._new_stories: dict[int, Story] = {}
+        for row in rows:
+            self._put(row)
+
+    def place(self, assessment: Assessment) -> int:
+        """The story key the article goes to: its current story, a copy's, or a new one's (negative)."""
+        story_key = self._story_to_join(assessment)
+        if story_key is None:
+            story_key = -1 - len(self._new_stories)
+            published_at = assessment.article.published_at
+            self._new_stories[story_key] = Story(
+                first_published_at=published_at,
+                last_published_at=published_at,
                 article_count=1,
-                representative=article,
+                representative_id=assessment.article_id,
             )
-            story_id = story.pk
-        assessment.story_id = story_id
-        Assessment.objects.filter(pk=assessment.pk).update(story_id=story_id, **fields)
-        if previous_story_id not in (None, story_id):
-            refresh_story(previous_story_id)
-        return story or refresh_story(story_id)
+        self._move(assessment, story_key)
+        return story_key
 
+    def save_new_stories(self) -> dict[int, int]:
+        """Create the new stories in one query; their ids by key."""
+        Story.objects.bulk_create(self._new_stories.values())
+        return {key: story.pk for key, story in self._new_stories.items()}
 
-def _story_to_join(assessment: Assessment) -> int | None:
-    """The story this assessment belongs in, or None when it needs a new one."""
-    candidates = []
-    if assessment.simhash is not None:
-        candidates = near_duplicates(assessment.simhash, assessment.article.published_at, exclude_id=assessment.pk)
-    # Candidates processed later in the same batch have no story yet; they will find this one.
-    story_ids = [c.story_id for c in candidates if c.story_id is not None]
-    current = assessment.story_id
-    if current is not None and (current in story_ids or (not story_ids and _is_sole_member(assessment))):
-        return current
-    return story_ids[0] if story_ids else None
+    def _story_to_join(self, assessment: Assessment) -> int | None:
+        story_keys = self._near_story_keys(assessment)
+        current = assessment.story_id
+        # Its own row counts among the members: alone in its story means a count of one.
+        if current is not None and (current in story_keys or (not story_keys and self._members[current] <= 1)):
+            return current
+        return story_keys[0] if story_keys else None
 
+    def _near_story_keys(self, assessment: Assessment) -> list[int]:
+        """Stories of the near duplicates, nearest first (then earliest, then oldest row), as near_duplicates."""
+        if assessment.simhash is None:
+            return []
+        published_at = assessment.article.published_at
+        found = []
+        for pk in self._band_neighbours(assessment.simhash) - {assessment.pk}:
+            row = self._rows[pk]
+            distance = hamming(assessment.simhash, row.simhash)
+            if distance <= MAX_STORY_DISTANCE_BITS and abs(row.published_at - published_at) <= STORY_WINDOW:
+                found.append((distance, row.published_at, pk, row.story_key))
+        # Candidates placed later in the batch have no story yet; they will find this one.
+        return [story_key for *_, story_key in sorted(found) if story_key is not None]
 
-def _is_sole_member(assessment: Assessment) -> bool:
-    return not Assessment.objects.filter(story_id=assessment.story_id).exclude(pk=assessment.pk).exists()
+    def _band_neighbours(self, value: int) -> set[int]:
+        found = set()
+        for index, band in enumerate(simhash_bands(value)):
+            for near_value in near_band_values(band):
+                found |= self._by_band.get((index, near_value), set())
+        return found
+
+    def _move(self, assessment: Assessment, story_key: int) -> None:
+        if assessment.story_id is not None:
+            self._members[assessment.story_id] -= 1
+        self._members[story_key] += 1
+        old = self._rows.pop(assessment.pk, None)
+        if old is not None:
+            for index, band in enumerate(old.bands):
+                self._by_band[(index, band)].discard(old.assessment_id)
+        if assessment.simhash is not None:
+            bands = simhash_bands(assessment.simhash)
+            self._put(_Row(assessment.pk, story_key, assessment.simhash, bands, assessment.article.published_at))
+
+    def _put(self, row: _Row) -> None:
+        self._rows[row.assessment_id] = row
+        for index, band in enumerate(row.bands):
+            self._by_band[(index, band)].add(row.assessment_id)
 
 
 def refresh_story(story_id: int) -> Story | None:
     """Recount a story from its members: counters, dates, the earliest article as representative; delete it if empty."""
-    members = Assessment.objects.filter(story=OuterRef("pk")).order_by().values("story")
-    story = (
-        Story.objects.filter(pk=story_id)
-        .annotate(
-            member_count=Subquery(members.annotate(n=Count("pk")).values("n")),
-            first_at=Subquery(members.annotate(at=Min("article__published_at")).values("at")),
-            last_at=Subquery(members.annotate(at=Max("article__published_at")).values("at")),
-            earliest_article_id=Subquery(
-                Assessment.objects.filter(story=OuterRef("pk"))
-                .order_by("article__published_at", "article_id")
-                .values("article_id")[:1]
-            ),
-        )
-        .first()
+    return _recount_stories({story_id}).get(story_id)
+
+
+def _recount_stories(story_ids: set[int]) -> dict[int, Story]:
+    """Recount stories from their members, save those that changed, delete the empty ones; the others by id."""
+    # The members in one indexed query and the counting in Python: per-story subqueries joined to the articles
+    # made PostgreSQL scan the articles once per story, seconds for a batch of 200.
+    members: dict[int, list[tuple[datetime, int]]] = defaultdict(list)
+    rows = Assessment.objects.filter(story_id__in=story_ids).values_list(
+        "story_id", "article__published_at", "article_id"
     )
-    if story is None or not story.member_count:
-        Story.objects.filter(pk=story_id).delete()
-        return None
-    story.article_count = story.member_count
-    story.first_published_at, story.last_published_at = story.first_at, story.last_at
-    story.representative_id = story.earliest_article_id
-    story.save(update_fields=["article_count", "first_published_at", "last_published_at", "representative"])
-    return story
+    for story_id, published_at, article_id in rows:
+        members[story_id].append((published_at, article_id))
+    kept, changed, emptied = {}, [], []
+    for story in Story.objects.filter(pk__in=story_ids):
+        if story.pk not in members:
+            emptied.append(story.pk)
+            continue
+        before = _counted_values(story)
+        ordered = sorted(members[story.pk])
+        story.article_count = len(ordered)
+        story.first_published_at, story.last_published_at = ordered[0][0], ordered[-1][0]
+        story.representative_id = ordered[0][1]
+        if _counted_values(story) != before:
+            changed.append(story)
+        kept[story.pk] = story
+    Story.objects.bulk_update(changed, STORY_COUNTED_FIELDS)
+    if emptied:
+        Story.objects.filter(pk__in=emptied).delete()
+    return kept
+
+
+def _counted_values(story: Story) -> tuple:
+    return (story.article_count, story.first_published_at, story.last_published_at, story.representative_id)
 
 
 def regroup_stories(queryset: QuerySet[Assessment] | None = None) -> int:
@@ -239,17 +379,14 @@ def regroup_stories(queryset: QuerySet[Assessment] | None = None) -> int:
     selected = Assessment.objects.all() if queryset is None else Assessment.objects.filter(pk__in=queryset.values("pk"))
     with transaction.atomic():
         _serialize_story_writes()
-        touched_story_ids = list(selected.exclude(story=None).values_list("story_id", flat=True).distinct())
+        touched_story_ids = set(selected.exclude(story=None).values_list("story_id", flat=True).distinct())
         selected.update(story=None)
         Story.objects.filter(assessments__isnull=True).delete()
-        for story_id in Story.objects.filter(pk__in=touched_story_ids).values_list("pk", flat=True):
-            refresh_story(story_id)
+        _recount_stories(touched_story_ids)
         ordered_ids = list(selected.order_by("article__published_at", "article_id").values_list("pk", flat=True))
         for start in range(0, len(ordered_ids), REGROUP_CHUNK_SIZE):
             chunk = ordered_ids[start : start + REGROUP_CHUNK_SIZE]
-            loaded = Assessment.objects.select_related("article").in_bulk(chunk)
-            for assessment_id in chunk:
-                assign_story(loaded[assessment_id])
+            assign_stories(list(Assessment.objects.select_related("article").in_bulk(chunk).values()))
     return len(ordered_ids)
 
 
