@@ -1,29 +1,17 @@
 from django.db import migrations
 
-from tracker.tagging.rules import identity, load_default_rules_with_notes
+from tracker.tagging.rules import identity, load_default_rules_with_notes, shipped_rule_row
 
 
 def add_default_rules(apps, schema_editor):
     Rule = apps.get_model("tracker", "Rule")
     SignalType = apps.get_model("tracker", "SignalType")
     signals = {signal.slug: signal for signal in SignalType.objects.all()}
-    rows = []
-    for rule in load_default_rules_with_notes():
-        spec = rule.spec
-        if spec.signal and spec.signal not in signals:
-            continue
-        rows.append(
-            Rule(
-                kind=spec.kind,
-                signal=signals.get(spec.signal) if spec.signal else None,
-                side=spec.side,
-                language=spec.language,
-                pattern=spec.pattern,
-                is_regex=spec.is_regex,
-                weight=spec.weight,
-                note=rule.note[:500],
-            )
-        )
+    rows = [
+        shipped_rule_row(Rule, rule, signals)
+        for rule in load_default_rules_with_notes()
+        if not rule.spec.signal or rule.spec.signal in signals
+    ]
     # A curator's row with the same identity stays as it is.
     Rule.objects.bulk_create(rows, ignore_conflicts=True, batch_size=500)
 

@@ -135,3 +135,18 @@ def check_group(kind: str | None, signal: str | None, side: str, number: int) ->
         raise RuleFileError(f"group {number}: actors, and only actors, name a side (ru or kp)")
     if kind in ("trigger", "context") and not signal:
         raise RuleFileError(f"group {number}: a {kind} group names its signal type")
+
+
+def shipped_rule_row(rule_model, rule: DefaultRule, signals: dict):
+    """An unsaved row of `rule_model` (the Rule model, or its historical version in a migration) for a shipped rule."""
+    spec = rule.spec
+    return rule_model(
+        kind=spec.kind,
+        signal=signals.get(spec.signal) if spec.signal else None,
+        side=spec.side,
+        language=spec.language,
+        pattern=spec.pattern,
+        is_regex=spec.is_regex,
+        weight=spec.weight,
+        note=rule.note[:500],
+    )

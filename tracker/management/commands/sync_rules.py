@@ -10,7 +10,7 @@ from django.core.management.base import BaseCommand
 from django.db import transaction
 
 from tracker.models import Rule, SignalType
-from tracker.tagging.rules import DefaultRule, identity, load_default_rules_with_notes
+from tracker.tagging.rules import DefaultRule, identity, load_default_rules_with_notes, shipped_rule_row
 
 
 class Command(BaseCommand):
@@ -28,7 +28,7 @@ class Command(BaseCommand):
             rule for rule in load_default_rules_with_notes() if not rule.spec.signal or rule.spec.signal in signals
         ]
         existing = {rule_identity(row): row for row in Rule.objects.select_related("signal")}
-        missing = [new_rule(rule, signals) for rule in shipped if identity(rule.spec) not in existing]
+        missing = [shipped_rule_row(Rule, rule, signals) for rule in shipped if identity(rule.spec) not in existing]
         Rule.objects.bulk_create(missing, batch_size=500)
         changed = reset_shipped_values(shipped, existing) if update else 0
         self.stdout.write(f"{len(missing)} rules added, {changed} reset to the shipped values, {len(shipped)} shipped.")
@@ -38,20 +38,6 @@ class Command(BaseCommand):
 
 def rule_identity(rule: Rule) -> tuple:
     return (rule.kind, rule.signal.slug if rule.signal_id else None, rule.side, rule.language, rule.pattern)
-
-
-def new_rule(rule: DefaultRule, signals: dict[str, SignalType]) -> Rule:
-    spec = rule.spec
-    return Rule(
-        kind=spec.kind,
-        signal=signals.get(spec.signal) if spec.signal else None,
-        side=spec.side,
-        language=spec.language,
-        pattern=spec.pattern,
-        is_regex=spec.is_regex,
-        weight=spec.weight,
-        note=rule.note[:500],
-    )
 
 
 def reset_shipped_values(shipped: list[DefaultRule], existing: dict[tuple, Rule]) -> int:
