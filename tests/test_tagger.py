@@ -4,13 +4,14 @@ Pure tests: the tagger is compiled from the shipped lexicon, no database is invo
 """
 
 import json
+import math
 import re
 
 import pytest
 
 from tracker.models import Rule, SignalType
 from tracker.signal_types import DEFAULT_SIGNAL_TYPES
-from tracker.tagging.engine import Result, Tagger
+from tracker.tagging.engine import Result, Tagger, context_levels
 from tracker.tagging.language import detect_language
 from tracker.tagging.matcher import Matcher
 from tracker.tagging.rules import DEFAULT_RULES_PATH, RuleSpec, identity, load_default_rules
@@ -168,6 +169,62 @@ GENERALISATION_CASES = [
 @pytest.mark.parametrize(("signal", "expected", "title", "text"), GENERALISATION_CASES)
 def test_a_signal_follows_what_the_text_is_about_not_a_single_word(tagger, signal, expected, title, text):
     assert (signal in signals_of(tagger, title, text)) is expected
+
+
+# fmt: off
+WEAPON_NOUN_CASES = [
+    # (expected, title, text): a bare weapon noun counts for arms_deal only beside a word of movement or use abroad.
+    (False, "Pyongyang test-fires missiles as Moscow ties grow",
+     "North Korea, which has grown closer to Russia this year, launched three short-range missiles off its east "
+     "coast on Thursday, Japan's coast guard said."),
+    (False, "Russian envoy watches North Korean parade",
+     "A Russian military delegation watched the parade in Pyongyang, where North Korea displayed its newest "
+     "solid-fuel missiles on mobile launchers."),
+    (True, "North Korean missiles hit Kharkiv, Kyiv says",
+     "Russia and North Korea have grown closer. Ukrainian prosecutors said Russian forces struck Kharkiv overnight "
+     "with ballistic missiles made in North Korea."),
+    (True, "Pyongyang shipped missiles to Moscow, Seoul says",
+     "South Korean intelligence said North Korea shipped dozens of missiles to Russia by rail last month."),
+    (False, "КНДР провела пуск ракет на фоне сближения с Россией",
+     "Северная Корея, которая сблизилась с Россией, в четверг запустила две баллистические ракеты в сторону "
+     "Японского моря."),
+    (False, "Российская делегация на параде в Пхеньяне",
+     "Российские гости наблюдали за парадом в Пхеньяне, где КНДР показала новую межконтинентальную ракету."),
+    (True, "КНДР передала России ракеты",
+     "По данным разведки, КНДР передала России баллистические ракеты, которые российская армия применяет по "
+     "украинским городам."),
+    (False, "북한, 러시아와 밀착 속 미사일 발사",
+     "러시아와 밀착하고 있는 북한이 목요일 동해상으로 탄도미사일 두 발을 쐈다고 합참이 밝혔다."),
+    (True, "북한, 러시아에 미사일 공급",
+     "북한이 러시아에 탄도미사일을 공급했으며 러시아군이 이를 우크라이나 공격에 사용했다고 정보당국이 밝혔다."),
+    (False, "Nordkorea feuert Raketen ab, Russland schweigt",
+     "Nordkorea, das seine Beziehungen zu Russland ausgebaut hat, feuerte am Donnerstag zwei Raketen ins Meer."),
+    (True, "Nordkorea liefert Raketen an Russland",
+     "Nordkorea hat Russland nach Angaben aus Seoul Raketen geliefert, die gegen die Ukraine eingesetzt werden."),
+]
+# fmt: on
+
+
+@pytest.mark.parametrize(("expected", "title", "text"), WEAPON_NOUN_CASES)
+def test_a_bare_weapon_noun_is_an_arms_deal_only_when_the_weapons_move(tagger, expected, title, text):
+    assert ("arms_deal" in signals_of(tagger, title, text)) is expected
+
+
+def test_transfer_terms_count_for_arms_deal_without_a_word_of_movement(tagger):
+    found = signals_of(
+        tagger,
+        "Russia and North Korea sign defence pact",
+        "Vladimir Putin and Kim Jong Un signed a mutual defence pact; Russia has fired KN-23 missiles at Ukraine.",
+    )
+    assert "arms_deal" in found
+
+
+def test_light_context_terms_are_needed_only_by_triggers_of_at_most_their_weight():
+    rules = [
+        RuleSpec(kind="context", signal="arms_deal", side="", language="en", pattern="supplied", weight=0.4),
+        RuleSpec(kind="context", signal="drill", side="", language="en", pattern="joint"),
+    ]
+    assert context_levels(rules) == {"arms_deal": 0.4, "drill": math.inf}
 
 
 def test_a_denial_that_names_the_alleged_deal_is_both_denial_and_arms_deal(tagger):

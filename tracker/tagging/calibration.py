@@ -15,12 +15,12 @@ from __future__ import annotations
 import math
 
 RELEVANCE_MODEL = {
-    "bias": -0.53,
+    "bias": -0.51,
     "adjacent": -0.35,
-    "elsewhere": -0.5,
+    "elsewhere": -0.49,
     "lead_pair": 0.55,
     "off_topic": -1.63,
-    "pairs": 1.05,
+    "pairs": 1.03,
     "passing": -0.38,
     "repeated": 0.31,
     "support": 0.3,
@@ -30,24 +30,24 @@ RELEVANCE_MODEL = {
 
 SIGNAL_MODEL = {
     "slopes": {
-        "near": -0.02,
-        "paired": 0.76,
-        "relevance": 0.28,
-        "sided": 0.66,
-        "spread": 0.53,
+        "near": -0.0,
+        "paired": 0.71,
+        "relevance": 0.25,
+        "sided": 0.51,
+        "spread": 0.52,
         "title": 0.63,
-        "vetoed": -0.73,
-        "weight": 1.04,
+        "vetoed": -0.76,
+        "weight": 0.99,
     },
     "bias": {
-        "aid_trade": -1.41,
-        "arms_deal": -0.42,
-        "denial": -0.55,
-        "drill": -0.84,
-        "tech_transfer": -0.65,
-        "visit": -1.71,
+        "aid_trade": -1.14,
+        "arms_deal": 0.03,
+        "denial": -0.24,
+        "drill": -0.53,
+        "tech_transfer": -0.34,
+        "visit": -1.44,
     },
-    "default_bias": -0.93,
+    "default_bias": -0.61,
 }
 
 

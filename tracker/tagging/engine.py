@@ -8,13 +8,15 @@ How an article is read:
   3. Relevance asks whether the text is about Russia and North Korea together: both sides in the same sentences,
      in the title, more than once, and not only as a passing remark (see relevance.py).
   4. For a relevant article, each signal type counts its triggers: a veto nearby in the same clause cancels a
-     trigger, a type that has context terms needs one in the trigger's sentence or the next or previous one, and
-     the confidence comes from a logistic combination of a few features (see calibration.py).
+     trigger, a type that has context terms needs one in the trigger's sentence or the next or previous one (only
+     for its weak triggers when its context terms weigh less than 1: see context_levels), and the confidence
+     comes from a logistic combination of a few features (see calibration.py).
 """
 
 from __future__ import annotations
 
 import hashlib
+import math
 from collections.abc import Iterable
 from dataclasses import dataclass
 from functools import cached_property
@@ -31,7 +33,7 @@ from tracker.tagging.text import Document
 __all__ = ["ENGINE_VERSION", "Evidence", "Result", "SignalHit", "Tagger"]
 
 # Bump when the engine's reading of the same rules changes, so stored tags show which engine made them.
-ENGINE_VERSION = "3"
+ENGINE_VERSION = "4"
 # A tag is emitted when its calibrated confidence reaches this.
 SIGNAL_THRESHOLD = 0.5
 MAX_EVIDENCE_SENTENCES = 3
@@ -76,7 +78,7 @@ class Tagger:
             return language, None, {}
         rules = self.rules_for(language)
         reading = Reading.of(document, rules.matcher.hits(document.folded))
-        live = {signal: reading.live_triggers(signal, signal in rules.signals_with_context) for signal in self.signals}
+        live = {signal: reading.live_triggers(signal, rules.context_levels.get(signal, 0.0)) for signal in self.signals}
         return language, reading, live
 
     def features(self, title: str, text: str) -> tuple[dict[str, float], dict[str, dict[str, float]]]:
@@ -97,7 +99,7 @@ class Tagger:
             applicable = [rule for rule in self.rules if rule.language in ("", language)]
             self._matchers[language] = LanguageRules(
                 matcher=Matcher(applicable),
-                signals_with_context=frozenset(rule.signal for rule in applicable if rule.kind == "context"),
+                context_levels=context_levels(applicable),
             )
         return self._matchers[language]
 
@@ -114,7 +116,24 @@ class Tagger:
 @dataclass(frozen=True)
 class LanguageRules:
     matcher: Matcher
-    signals_with_context: frozenset[str]
+    # Per signal type, the heaviest trigger weight that still needs a context term nearby (see context_levels).
+    context_levels: dict[str, float]
+
+
+def context_levels(rules: Iterable[RuleSpec]) -> dict[str, float]:
+    """Which triggers of each type need a context term nearby: those weighing no more than the level.
+
+    Context terms of weight 1 (the default) are needed by every trigger of their type ("joint" for drills). Lighter
+    context terms are needed only by the type's triggers of at most their weight: a bare weapon noun ("missiles",
+    weight 0.4) counts for arms_deal only beside a word of movement ("supplied", "in Ukraine", weight 0.4), while
+    "artillery shells" (weight 1) counts alone.
+    """
+    levels: dict[str, float] = {}
+    for rule in rules:
+        if rule.kind == "context" and rule.signal:
+            level = math.inf if rule.weight >= 1 else rule.weight
+            levels[rule.signal] = max(levels.get(rule.signal, 0.0), level)
+    return levels
 
 
 def signal_order(rules: Iterable[RuleSpec]) -> tuple[str, ...]:

@@ -20,7 +20,8 @@ from tracker.tagging.text import Document
 
 # A veto ("did not deny", "no plans to visit") reaches triggers this close to it, in the same clause.
 VETO_REACH_CHARS = 80
-# A trigger of a type with context terms needs one in its own sentence or this many sentences either side.
+# A trigger that needs context (see engine.context_levels) needs a context term in its own sentence or this many
+# sentences either side.
 CONTEXT_REACH_SENTENCES = 1
 ALL_SIGNALS = ""
 
@@ -100,11 +101,12 @@ class Reading:
 
     # --- Signals -------------------------------------------------------------------------------------------------
 
-    def live_triggers(self, signal: str, needs_context: bool) -> list[LiveTrigger]:
+    def live_triggers(self, signal: str, context_level: float = 0.0) -> list[LiveTrigger]:
+        """Triggers left after context and vetoes; those weighing at most `context_level` need a context term."""
         live = []
         vetoes = self.vetoes_of(signal)
         for placed in self.triggers.get(signal, ()):
-            if needs_context and not self.has_context(signal, placed.sentence):
+            if placed.hit.weight <= context_level and not self.has_context(signal, placed.sentence):
                 continue
             weight = placed.hit.weight
             if vetoes:

@@ -18,7 +18,10 @@ What each kind does (see matcher.py for how patterns match):
              veto that should not hide names matches only its keyword and looks ahead for the rest ("helping(?=
              ... build)"). Regular expressions found at the same place do not overlap: the first listed wins.
   context    a type with context terms counts a trigger only with one in the same sentence, the next or previous
-             one, or the title ("joint" for drills, "help" for technology).
+             one, or the title ("joint" for drills, "help" for technology). Context terms weighing less than 1 are
+             needed only by the type's weak triggers, those of at most the same weight: arms_deal's bare weapon
+             nouns ("missiles", "ракета", 0.4) count only beside a word of movement ("supplied", "used in
+             Ukraine", 0.4), while its other triggers ("artillery shells", "sent troops") count alone.
   off_topic  counts against relevance with its weight (sports, the arts).
 """
 
