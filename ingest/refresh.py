@@ -65,14 +65,28 @@ def due_feed_ids(now: datetime | None = None) -> list[int]:
     )
 
 
+# What a poll reads of the feed; the rest of the row stays deferred.
+POLL_FIELDS = {
+    "id",
+    "url",
+    "title",
+    "site_url",
+    "language",
+    "poll_interval_minutes",
+    "etag",
+    "last_modified",
+    "consecutive_failures",
+}
+# In the model's field order, as Model.from_db expects a partial row to be.
+CLAIMED_COLUMNS = ", ".join(field.column for field in Feed._meta.concrete_fields if field.attname in POLL_FIELDS)
 # One statement claims and reads the feed: a conditional UPDATE is atomic, so two
 # workers can never both win, and RETURNING saves a second round trip.
-CLAIM_SQL = """
+CLAIM_SQL = f"""
     UPDATE ingest_feed SET locked_until = %(lease_until)s
     WHERE id = %(feed_id)s AND is_active
       AND (locked_until IS NULL OR locked_until < %(now)s)
       AND (%(force)s OR next_poll_at <= %(now)s)
-    RETURNING *
+    RETURNING {CLAIMED_COLUMNS}
 """
 
 
