@@ -3,7 +3,6 @@
 Polling goes over real HTTP to a small server on 127.0.0.1 started by the feed_server fixture.
 """
 
-import itertools
 import json
 import re
 import threading
@@ -20,7 +19,8 @@ from django.core.management.base import CommandError
 from django.utils import timezone
 
 from ingest.management.commands.feed_health import duration_text
-from ingest.models import Article, ArticleSource, Feed, FetchOutcome, SourceKind
+from ingest.models import Article, Feed, FetchOutcome, SourceKind
+from tests.factories import make_article, make_feed
 
 pytestmark = pytest.mark.django_db
 
@@ -96,24 +96,11 @@ def rss(*items: tuple[str, str], title: str = "Loopback Agency") -> bytes:
 
 # --- Rows and running commands ---------------------------------------------------------------------
 
-_feed_numbers = itertools.count(1)
-
-
-def make_feed(**fields) -> Feed:
-    number = next(_feed_numbers)
-    fields.setdefault("url", f"https://feeds.example/{number}.xml")
-    fields.setdefault("title", f"Feed {number}")
-    return Feed.objects.create(**fields)
-
 
 def make_entries(feed: Feed, count: int) -> None:
     """Give the feed this many ArticleSource rows, each with its own article."""
     for _ in range(count):
-        number = next(_feed_numbers)
-        article = Article.objects.create(
-            feed=feed, title=f"Story {number}", published_at=timezone.now(), content_hash=f"{number:064x}"
-        )
-        ArticleSource.objects.create(article=article, feed=feed, entry_key=f"{number:064x}")
+        make_article(feed, published_at=timezone.now())
 
 
 def run(*args, **options) -> str:
