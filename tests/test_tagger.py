@@ -14,6 +14,7 @@ from tracker.signal_types import DEFAULT_SIGNAL_TYPES
 from tracker.tagging.engine import Result, Tagger, context_levels
 from tracker.tagging.language import detect_language
 from tracker.tagging.matcher import Matcher
+from tracker.tagging.relevance import relevance_features
 from tracker.tagging.rules import DEFAULT_RULES_PATH, RuleSpec, identity, load_default_rules
 from tracker.tagging.text import Document, fold
 
@@ -201,6 +202,21 @@ WEAPON_NOUN_CASES = [
      "Nordkorea, das seine Beziehungen zu Russland ausgebaut hat, feuerte am Donnerstag zwei Raketen ins Meer."),
     (True, "Nordkorea liefert Raketen an Russland",
      "Nordkorea hat Russland nach Angaben aus Seoul Raketen geliefert, die gegen die Ukraine eingesetzt werden."),
+    (False, "North Korean parade draws Russian guests",
+     "Russian officials attended the parade in Pyongyang, where North Korea rolled out new multiple rocket "
+     "launchers and tanks."),
+    (True, "Seoul says Pyongyang sent rocket launchers to Russia",
+     "North Korea has sent multiple rocket launchers to Russia, South Korean intelligence said on Monday."),
+    (False, "كوريا الشمالية تطلق صواريخ وسط تقارب مع روسيا",
+     "أطلقت كوريا الشمالية التي تقاربت مع روسيا صواريخ باليستية باتجاه البحر يوم الخميس."),
+    (True, "روسيا تتسلم صواريخ من كوريا الشمالية",
+     "قالت الاستخبارات إن كوريا الشمالية أرسلت صواريخ إلى روسيا التي تستخدمها ضد أوكرانيا."),
+    (False, "Korea Utara luncurkan rudal di tengah kedekatan dengan Rusia",
+     "Korea Utara, yang makin dekat dengan Rusia, meluncurkan dua rudal balistik ke laut pada hari Kamis."),
+    (True, "Korea Utara kirim rudal ke Rusia",
+     "Intelijen Korea Selatan menyebut Korea Utara memasok rudal kepada Rusia untuk digunakan di Ukraina."),
+    (False, "Korea Utara uji peluru berpandu, Rusia berdiam diri",
+     "Korea Utara, sekutu rapat Rusia, melancarkan dua peluru berpandu ke arah laut pada hari Khamis."),
 ]
 # fmt: on
 
@@ -348,6 +364,28 @@ def test_sides_named_only_as_background_make_no_relevant_article(tagger, title, 
 @pytest.mark.parametrize(("status", "title", "text"), RELEVANCE_CASES)
 def test_relevance_needs_both_sides_as_the_subject(tagger, status, title, text):
     assert tagger.assess(title, text).status == status
+
+
+# fmt: off
+MOVED_WEAPON_CASES = [
+    # (title, text): a North Korean weapon used or supplied abroad speaks for the two sides meeting.
+    ("Prosecutors trace Odesa strike to North Korean missile",
+     "Investigators said debris from a KN-23 missile made in North Korea was found in Odesa after the strike. "
+     "The blast damaged a school and two houses. Kyiv says Russia keeps firing missiles supplied by Pyongyang."),
+    ("Jaksa: rudal Korea Utara hantam Kharkiv",
+     "Serpihan rudal KN-23 buatan Korea Utara ditemukan di Kharkiv setelah serangan malam itu. Ledakan merusak "
+     "sekolah. Ukraina menyebut Rusia terus menembakkan rudal dari Korea Utara."),
+]
+# fmt: on
+
+
+@pytest.mark.parametrize(("title", "text"), MOVED_WEAPON_CASES)
+def test_a_north_korean_weapon_used_abroad_counts_for_relevance(tagger, title, text):
+    _, reading, live = tagger.read(title, text)
+    assert relevance_features(reading, live)["elsewhere"] == 0
+    result = tagger.assess(title, text)
+    assert result.status == "relevant"
+    assert "arms_deal" in {hit.signal for hit in result.signals}
 
 
 def test_a_not_relevant_article_gets_no_signals_even_with_triggers(tagger):

@@ -33,7 +33,7 @@ from tracker.tagging.text import Document
 __all__ = ["ENGINE_VERSION", "Evidence", "Result", "SignalHit", "Tagger"]
 
 # Bump when the engine's reading of the same rules changes, so stored tags show which engine made them.
-ENGINE_VERSION = "4"
+ENGINE_VERSION = "5"
 # A tag is emitted when its calibrated confidence reaches this.
 SIGNAL_THRESHOLD = 0.5
 MAX_EVIDENCE_SENTENCES = 3

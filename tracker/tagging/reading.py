@@ -134,6 +134,10 @@ class Reading:
             for placed in self.contexts.get(signal, ())
         )
 
+    def has_movement(self, signal: str, sentence: int) -> bool:
+        """A light context term of the type (weight below 1: supplied, used in Ukraine) in this very sentence."""
+        return any(placed.sentence == sentence and placed.hit.weight < 1 for placed in self.contexts.get(signal, ()))
+
     def has_vetoed_trigger(self, signal: str) -> bool:
         vetoes = self.vetoes_of(signal)
         return bool(vetoes) and any(self.veto_weight(vetoes, placed) > 0 for placed in self.triggers.get(signal, ()))

@@ -4,7 +4,8 @@ Relevance rests on where the two sides are named: in the same sentence (the stro
 lead sentence, more than once each. Against it count a side named once, deep in the text, while the other fills it
 (a time anchor, a venue, one name in a list); off-topic terms (sports, the arts); the two sides never meeting in one
 sentence or the next; and signal triggers that fall where only one side is named (Putin's trip to Vietnam, with
-Pyongyang as the previous stop). Triggers where both sides are named count for it.
+Pyongyang as the previous stop). Triggers where both sides are named count for it, and so do those beside one side
+and a word of movement (a North Korean missile "fired at Kharkiv", shells "supplied to the front").
 """
 
 from __future__ import annotations
@@ -57,11 +58,22 @@ def trigger_weight(reading: Reading, live: dict[str, list[LiveTrigger]], togethe
     """The largest weight one signal type's triggers have where both sides are near (or where they are not)."""
     return max(
         (
-            sum(trigger.weight for trigger in triggers if reading.has_both_sides_near(trigger.sentence) == together)
-            for triggers in live.values()
+            sum(trigger.weight for trigger in triggers if is_bilateral(reading, signal, trigger.sentence) == together)
+            for signal, triggers in live.items()
         ),
         default=0.0,
     )
+
+
+def is_bilateral(reading: Reading, signal: str, sentence: int) -> bool:
+    """Both sides near the trigger, or one side with a word of movement beside it in its own sentence.
+
+    "Missiles from North Korea struck Kharkiv" names one side, but a weapon made by one and used or supplied abroad
+    ("fired at Kharkiv", "supplied to the front") is the two meeting: it speaks for the article, not against it.
+    """
+    if reading.has_both_sides_near(sentence):
+        return True
+    return bool(reading.sides[sentence]) and reading.has_movement(signal, sentence)
 
 
 def is_passing(ru: list[int], kp: list[int]) -> bool:
