@@ -10,11 +10,10 @@ import zlib
 from collections.abc import Iterator
 from dataclasses import dataclass
 from datetime import UTC, datetime
-from urllib.parse import urlsplit
+from urllib.parse import quote, urljoin, urlsplit, urlunsplit
 
 import certifi
 import httpcore
-import httpx
 
 from ingest.guard import BlockedAddressError, Deadline, DeadlineExceededError, GuardedBackend
 
@@ -22,7 +21,10 @@ ACCEPT = (
     "application/rss+xml, application/atom+xml, application/rdf+xml;q=0.9, "
     "application/xml;q=0.9, text/xml;q=0.9, */*;q=0.5"
 )
+REDIRECTS = {301, 302, 303, 307, 308}
 PERMANENT_REDIRECTS = {301, 308}
+# Characters left as they are when a URL is made ASCII: the reserved ones, and "%" so existing escapes survive.
+URL_SAFE_CHARACTERS = "/:@!$&'()*+,;=?%~-._"
 RETRY_AFTER_STATUSES = {429, 503}
 _SSL_CONTEXT = ssl.create_default_context(cafile=certifi.where())
 
@@ -97,80 +99,89 @@ class RateLimitedError(HTTPStatusError):
 
 def fetch_feed(url: str, config: FetchConfig, etag: str = "", last_modified: str = "") -> FetchResult:
     """GET a feed, following at most config.max_redirects redirects, within config.deadline_seconds."""
-    require_http_url(url)
+    url = request_url(url)
     deadline = Deadline(config.deadline_seconds)
+    backend = GuardedBackend(deadline, config.allow_private_networks)
     try:
-        with build_client(config, deadline) as client:
-            return _fetch(client, url, config, deadline, conditional_headers(etag, last_modified))
+        with httpcore.ConnectionPool(ssl_context=_SSL_CONTEXT, network_backend=backend, max_connections=4) as pool:
+            return _fetch(pool, url, config, request_headers(config, etag, last_modified))
     except BlockedAddressError as error:
         raise BlockedError(str(error)) from error
-    except httpx.InvalidURL as error:
-        raise InvalidURLError(str(error)) from error
-    except (DeadlineExceededError, httpx.TimeoutException, httpcore.TimeoutException) as error:
+    except (DeadlineExceededError, httpcore.TimeoutException) as error:
         raise FetchTimeoutError(str(error) or "timed out") from error
-    except (httpx.TransportError, httpcore.NetworkError, httpcore.ProtocolError, httpx.DecodingError) as error:
+    except (httpcore.NetworkError, httpcore.ProtocolError, httpcore.UnsupportedProtocol) as error:
         raise NetworkError(str(error) or type(error).__name__) from error
 
 
-def _fetch(client: httpx.Client, url: str, config: FetchConfig, deadline: Deadline, headers: dict) -> FetchResult:
-    response, permanent_url = send_following_redirects(client, url, headers, config.max_redirects)
+def _fetch(pool: httpcore.ConnectionPool, url: str, config: FetchConfig, headers: list) -> FetchResult:
+    response, final_url, permanent_url = send_following_redirects(pool, url, headers, config)
     try:
-        if response.status_code == 304:
-            return result_from(response, b"", permanent_url)
+        if response.status == 304:
+            return result_from(response, b"", final_url, permanent_url)
         raise_for_status(response)
-        declared_length = response.headers.get("content-length", "")
+        declared_length = header(response, b"content-length")
         if declared_length.isdigit() and int(declared_length) > config.max_body_bytes:
             raise ResponseTooLargeError(f"body of {declared_length} bytes exceeds {config.max_body_bytes}")
         body = read_decoded(response, config.max_body_bytes)
     finally:
         response.close()
-    return result_from(response, body, permanent_url)
+    return result_from(response, body, final_url, permanent_url)
 
 
-def build_client(config: FetchConfig, deadline: Deadline) -> httpx.Client:
-    backend = GuardedBackend(deadline, config.allow_private_networks)
-    timeout = httpx.Timeout(config.deadline_seconds, connect=config.connect_timeout_seconds)
-    return httpx.Client(
-        transport=GuardedTransport(backend),
-        timeout=timeout,
-        headers={"User-Agent": config.user_agent, "Accept": ACCEPT, "Accept-Encoding": "gzip, deflate"},
-        follow_redirects=False,
-    )
+def request_headers(config: FetchConfig, etag: str, last_modified: str) -> list[tuple[str, str]]:
+    headers = {"User-Agent": config.user_agent, "Accept": ACCEPT, "Accept-Encoding": "gzip, deflate"}
+    return list((headers | conditional_headers(etag, last_modified)).items())
 
 
 def send_following_redirects(
-    client: httpx.Client, url: str, headers: dict, max_redirects: int
-) -> tuple[httpx.Response, str | None]:
-    """Follow redirects by hand so each hop's scheme is checked and permanence is tracked."""
-    request = client.build_request("GET", url, headers=headers)
-    is_all_permanent = True
-    for _ in range(max_redirects + 1):
-        response = client.send(request, stream=True)
-        if response.next_request is None:
-            moved_to = str(request.url) if is_all_permanent and str(request.url) != url else None
-            return response, moved_to
-        is_all_permanent = is_all_permanent and response.status_code in PERMANENT_REDIRECTS
+    pool: httpcore.ConnectionPool, url: str, headers: list, config: FetchConfig
+) -> tuple[httpcore.Response, str, str | None]:
+    """Follow redirects by hand so each hop's scheme is checked and permanence is tracked.
+
+    httpcore rather than httpx: a feed poll needs none of httpx's conveniences, and on a re-poll answered by 304
+    they cost as much as the request itself.
+    """
+    timeouts = {"connect": config.connect_timeout_seconds, "read": config.deadline_seconds}
+    timeouts |= {"write": config.deadline_seconds, "pool": config.deadline_seconds}
+    current, is_all_permanent = url, True
+    for _ in range(config.max_redirects + 1):
+        response = pool.handle_request(
+            httpcore.Request(
+                "GET", current, headers=[("Host", urlsplit(current).netloc), *headers], extensions={"timeout": timeouts}
+            )
+        )
+        location = header(response, b"location")
+        if response.status not in REDIRECTS or not location:
+            return response, current, (current if is_all_permanent and current != url else None)
+        is_all_permanent = is_all_permanent and response.status in PERMANENT_REDIRECTS
         response.close()
-        request = response.next_request
-        require_http_url(str(request.url))
-    raise TooManyRedirectsError(f"more than {max_redirects} redirects")
+        current = request_url(urljoin(current, location))
+    raise TooManyRedirectsError(f"more than {config.max_redirects} redirects")
 
 
-def raise_for_status(response: httpx.Response) -> None:
-    status = response.status_code
+def header(response: httpcore.Response, name: bytes) -> str:
+    """A response header's value as text ("" when absent); names compare case-insensitively."""
+    for key, value in response.headers:
+        if key.lower() == name:
+            return value.decode("latin-1").strip()
+    return ""
+
+
+def raise_for_status(response: httpcore.Response) -> None:
+    status = response.status
     if status < 400 and status != 204:
         return
     if status == 410:
         raise GoneError(status)
     if status in RETRY_AFTER_STATUSES:
-        raise RateLimitedError(status, parse_retry_after(response.headers.get("retry-after", "")))
+        raise RateLimitedError(status, parse_retry_after(header(response, b"retry-after")))
     raise HTTPStatusError(status)
 
 
-def read_decoded(response: httpx.Response, max_bytes: int) -> bytes:
+def read_decoded(response: httpcore.Response, max_bytes: int) -> bytes:
     """The decoded body, refused as soon as it passes max_bytes (so a gzip bomb never inflates)."""
-    encoding = response.headers.get("content-encoding", "identity").strip().lower()
-    raw_chunks = response.iter_raw()
+    encoding = (header(response, b"content-encoding") or "identity").lower()
+    raw_chunks = response.iter_stream()
     if encoding in ("", "identity"):
         return collect_capped(raw_chunks, max_bytes)
     if encoding in ("gzip", "x-gzip", "deflate"):
@@ -211,15 +222,15 @@ def inflate_capped(chunks: Iterator[bytes], max_bytes: int, is_deflate: bool) ->
     return bytes(body)
 
 
-def result_from(response: httpx.Response, body: bytes, permanent_url: str | None) -> FetchResult:
+def result_from(response: httpcore.Response, body: bytes, final_url: str, permanent_url: str | None) -> FetchResult:
     return FetchResult(
-        status_code=response.status_code,
+        status_code=response.status,
         content=body,
-        final_url=str(response.url),
+        final_url=final_url,
         permanent_url=permanent_url,
-        etag=response.headers.get("etag", "")[:500],
-        last_modified=response.headers.get("last-modified", "")[:100],
-        content_type=response.headers.get("content-type", ""),
+        etag=header(response, b"etag")[:500],
+        last_modified=header(response, b"last-modified")[:100],
+        content_type=header(response, b"content-type"),
     )
 
 
@@ -248,53 +259,21 @@ def parse_retry_after(value: str, now: datetime | None = None) -> float | None:
     return max(0.0, (moment - (now or datetime.now(UTC))).total_seconds())
 
 
-def require_http_url(url: str) -> None:
+def request_url(url: str) -> str:
+    """The URL as it goes on the wire: absolute http(s), host in IDNA, path and query percent-encoded ASCII.
+
+    Credentials in a feed URL are dropped: the netloc is rebuilt from host and port, and it is also the Host header.
+    """
     try:
-        parts = urlsplit(url)
-        parts.port  # noqa: B018 - raises ValueError for a port that is not a number in range
-    except ValueError as error:
+        parts = urlsplit(url.strip())
+        port = parts.port
+        host = (parts.hostname or "").encode("idna").decode("ascii")
+    except (ValueError, UnicodeError) as error:
         raise InvalidURLError(f"malformed URL {url[:200]}: {error}") from error
-    if parts.scheme.lower() not in ("http", "https") or not parts.hostname:
+    if parts.scheme.lower() not in ("http", "https") or not host:
         raise InvalidURLError(f"not an http(s) URL: {url[:200]}")
-
-
-class GuardedTransport(httpx.BaseTransport):
-    """httpx transport over an httpcore pool whose dialer is the GuardedBackend."""
-
-    def __init__(self, backend: GuardedBackend) -> None:
-        self._pool = httpcore.ConnectionPool(ssl_context=_SSL_CONTEXT, network_backend=backend, max_connections=4)
-
-    def handle_request(self, request: httpx.Request) -> httpx.Response:
-        core_request = httpcore.Request(
-            method=request.method,
-            url=httpcore.URL(
-                scheme=request.url.raw_scheme,
-                host=request.url.raw_host,
-                port=request.url.port,
-                target=request.url.raw_path,
-            ),
-            headers=request.headers.raw,
-            content=request.stream,
-            extensions=request.extensions,
-        )
-        core_response = self._pool.handle_request(core_request)
-        return httpx.Response(
-            status_code=core_response.status,
-            headers=core_response.headers,
-            stream=CoreResponseStream(core_response),
-            extensions=core_response.extensions,
-        )
-
-    def close(self) -> None:
-        self._pool.close()
-
-
-class CoreResponseStream(httpx.SyncByteStream):
-    def __init__(self, core_response: httpcore.Response) -> None:
-        self._core_response = core_response
-
-    def __iter__(self) -> Iterator[bytes]:
-        yield from self._core_response.iter_stream()
-
-    def close(self) -> None:
-        self._core_response.close()
+    netloc = f"[{host}]" if ":" in host else host
+    netloc = f"{netloc}:{port}" if port is not None else netloc
+    path = quote(parts.path or "/", safe=URL_SAFE_CHARACTERS)
+    query = quote(parts.query, safe=URL_SAFE_CHARACTERS)
+    return urlunsplit((parts.scheme.lower(), netloc, path, query, ""))

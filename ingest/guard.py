@@ -1,4 +1,4 @@
-"""A network backend for httpx that vets every address it dials and enforces a deadline.
+"""A network backend for httpcore that vets every address it dials and enforces a deadline.
 
 The address check happens in the dialer, after DNS resolution and on every
 connection (so on every redirect hop too): a name that resolves to a loopback
