@@ -125,6 +125,58 @@ def peak_memory_of_polling(url: str) -> float:
     return float(peak_mb), int(new_count)
 
 
+@contextlib.contextmanager
+def feed_files(root: Path, args: argparse.Namespace):
+    """The generated feeds (and one 5+ MB feed) written to root and served; yields their bodies and the base URL."""
+    bodies = [rss_feed(n, args.items, args.paragraphs) for n in range(args.feeds)]
+    for n, body in enumerate(bodies):
+        (root / f"feed{n}.xml").write_bytes(body)
+    (root / "big.xml").write_bytes(rss_feed(9999, 250, 100))
+    server, base = serve(root)
+    try:
+        yield bodies, base
+    finally:
+        server.terminate()
+        server.wait()
+
+
+def measure(bodies: list[bytes], feed_ids: list[int], item_count: int, rounds: int) -> dict[str, float]:
+    """Medians over interleaved rounds of: bare feedparser, a full poll, and an all-304 re-poll."""
+    from ingest.models import Article
+
+    bare_rates, full_times, not_modified_times = [], [], []
+    for _ in range(rounds):
+        forget_everything(feed_ids)
+        bare_rates.append(time_bare_feedparser(bodies, repeats=1))
+        full_times.append(poll_all(feed_ids))
+        assert Article.objects.count() == item_count, (Article.objects.count(), item_count)
+        not_modified_times.append(poll_all(feed_ids))
+        assert Article.objects.count() == item_count
+    return {
+        "bare": statistics.median(bare_rates),
+        "pipeline": item_count / statistics.median(wall for wall, _ in full_times),
+        "full": statistics.median(wall for wall, _ in full_times),
+        "not_modified": statistics.median(wall for wall, _ in not_modified_times),
+        "full_cpu": statistics.median(cpu for _, cpu in full_times),
+        "not_modified_cpu": statistics.median(cpu for _, cpu in not_modified_times),
+    }
+
+
+def report(numbers: dict[str, float], rounds: int) -> None:
+    print(f"medians of {rounds} rounds, interleaved")
+    print(f"bare feedparser.parse (defaults):   {numbers['bare']:8.0f} items/s")
+    print(f"pipeline (fetch→store, PostgreSQL): {numbers['pipeline']:8.0f} articles/s")
+    print(f"ratio pipeline / bare feedparser:   {numbers['pipeline'] / numbers['bare']:8.2f}x  (target ≥ 1.0)")
+    print(
+        f"full poll {numbers['full']:.3f}s, all-304 re-poll {numbers['not_modified']:.3f}s: "
+        f"{numbers['full'] / numbers['not_modified']:.1f}x cheaper in wall time  (target ≥ 20)"
+    )
+    print(
+        f"worker CPU: full poll {numbers['full_cpu']:.3f}s, all-304 re-poll {numbers['not_modified_cpu']:.3f}s: "
+        f"{numbers['full_cpu'] / numbers['not_modified_cpu']:.1f}x cheaper"
+    )
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--feeds", type=int, default=40)
@@ -143,57 +195,19 @@ def main() -> None:
     from django.db import connection
     from django.test.utils import setup_test_environment
 
-    from ingest.models import Article, Feed
+    from ingest.models import Feed
 
     setup_test_environment()
     test_db = connection.creation.create_test_db(verbosity=0, autoclobber=True)
     os.environ["DATABASE_URL"] = os.environ["DATABASE_URL"].rsplit("/", 1)[0] + "/" + test_db
     try:
-        with tempfile.TemporaryDirectory() as directory:
-            root = Path(directory)
-            bodies = [rss_feed(n, args.items, args.paragraphs) for n in range(args.feeds)]
-            for n, body in enumerate(bodies):
-                (root / f"feed{n}.xml").write_bytes(body)
-            (root / "big.xml").write_bytes(rss_feed(9999, 250, 100))
-            server, base = serve(root)
+        with tempfile.TemporaryDirectory() as directory, feed_files(Path(directory), args) as (bodies, base):
             feed_ids = [Feed.objects.create(url=f"{base}/feed{n}.xml").pk for n in range(args.feeds)]
-            item_count = args.feeds * args.items
             print(f"{args.feeds} feeds × {args.items} items, {len(bodies[0]) / 1024:.0f} KiB per feed")
-
-            bare_rates, full_times, not_modified_times = [], [], []
-            for _ in range(args.rounds):
-                forget_everything(feed_ids)
-                bare_rates.append(time_bare_feedparser(bodies, repeats=1))
-                full_times.append(poll_all(feed_ids))
-                assert Article.objects.count() == item_count, (Article.objects.count(), item_count)
-                not_modified_times.append(poll_all(feed_ids))
-                assert Article.objects.count() == item_count
-            bare = statistics.median(bare_rates)
-            full_seconds = statistics.median(wall for wall, _ in full_times)
-            not_modified_seconds = statistics.median(wall for wall, _ in not_modified_times)
-            full_cpu = statistics.median(cpu for _, cpu in full_times)
-            not_modified_cpu = statistics.median(cpu for _, cpu in not_modified_times)
-            pipeline_rate = item_count / full_seconds
-            print(f"medians of {args.rounds} rounds, interleaved")
-
-            print(f"bare feedparser.parse (defaults):   {bare:8.0f} items/s")
-            print(f"pipeline (fetch→store, PostgreSQL): {pipeline_rate:8.0f} articles/s")
-            print(f"ratio pipeline / bare feedparser:   {pipeline_rate / bare:8.2f}x  (target ≥ 1.0)")
-            print(
-                f"full poll {full_seconds:.3f}s, all-304 re-poll {not_modified_seconds:.3f}s: "
-                f"{full_seconds / not_modified_seconds:.1f}x cheaper in wall time  (target ≥ 20)"
-            )
-            print(
-                f"worker CPU: full poll {full_cpu:.3f}s, all-304 re-poll {not_modified_cpu:.3f}s: "
-                f"{full_cpu / not_modified_cpu:.1f}x cheaper"
-            )
-            big_kib = (root / "big.xml").stat().st_size / 1024
+            report(measure(bodies, feed_ids, args.feeds * args.items, args.rounds), args.rounds)
             peak_mb, new_count = peak_memory_of_polling(f"{base}/big.xml")
-            print(
-                f"peak RSS polling one {big_kib / 1024:.1f} MB feed ({new_count} items): "
-                f"{peak_mb:.0f} MB  (target < 200)"
-            )
-            server.terminate()
+            big_mb = (Path(directory) / "big.xml").stat().st_size / 1024 / 1024
+            print(f"peak RSS polling one {big_mb:.1f} MB feed ({new_count} items): {peak_mb:.0f} MB  (target < 200)")
     finally:
         connection.creation.destroy_test_db(test_db, verbosity=0)
 
