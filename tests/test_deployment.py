@@ -126,32 +126,24 @@ def test_settings_start_with_debug_off_and_a_real_secret_key():
     assert completed.returncode == 0, completed.stderr
 
 
+def deploy_check(**env: str) -> subprocess.CompletedProcess:
+    """`check --deploy` failing on warnings, with production-like settings plus the given overrides."""
+    production = {
+        "DEBUG": "0",
+        "SECRET_KEY": strong_secret_key(),
+        "ALLOWED_HOSTS": "tracker.example.org",
+        "DATABASE_URL": LOCAL_DATABASE_URL,
+    }
+    return run_manage("check", "--deploy", "--fail-level", "WARNING", **(production | env))
+
+
 def test_deploy_checks_pass_with_production_settings():
-    completed = run_manage(
-        "check",
-        "--deploy",
-        "--fail-level",
-        "WARNING",
-        DEBUG="0",
-        SECRET_KEY=strong_secret_key(),
-        ALLOWED_HOSTS="tracker.example.org",
-        DATABASE_URL=LOCAL_DATABASE_URL,
-    )
+    completed = deploy_check()
     assert completed.returncode == 0, completed.stderr + completed.stdout
 
 
 def test_deploy_checks_catch_a_relaxed_production_setting():
-    completed = run_manage(
-        "check",
-        "--deploy",
-        "--fail-level",
-        "WARNING",
-        DEBUG="0",
-        SECRET_KEY=strong_secret_key(),
-        ALLOWED_HOSTS="tracker.example.org",
-        DATABASE_URL=LOCAL_DATABASE_URL,
-        SESSION_COOKIE_SECURE="0",
-    )
+    completed = deploy_check(SESSION_COOKIE_SECURE="0")
     assert completed.returncode != 0
     assert "security.W012" in completed.stderr
 

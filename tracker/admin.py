@@ -133,18 +133,6 @@ class TagAdmin(admin.ModelAdmin):
     list_select_related = ("article", "signal", "decided_by")
     raw_id_fields = ("article",)
     actions = ("confirm", "reject")
-    readonly_fields = (
-        "article_link",
-        "signal",
-        "confidence",
-        "evidence_display",
-        "origin",
-        "decided_by",
-        "decided_at",
-        "tagger_version",
-        "created_at",
-        "updated_at",
-    )
     fields = (
         "article_link",
         "signal",
@@ -158,6 +146,8 @@ class TagAdmin(admin.ModelAdmin):
         "created_at",
         "updated_at",
     )
+    # Only the decision is edited on the tag page; everything else is shown as the tagger or curator left it.
+    readonly_fields = tuple(name for name in fields if name != "decision")
 
     def get_queryset(self, request):
         return super().get_queryset(request).defer("article__summary_html", "article__content_html", "article__text")
