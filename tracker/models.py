@@ -1,9 +1,10 @@
 """The tracker's domain: signal types, the rules that find them, the tags on articles, and stories."""
 
 from django.conf import settings
+from django.contrib.postgres.search import SearchVectorField
 from django.db import models
 
-from ingest.models import Article
+from ingest.models import Article, Feed
 
 
 class SignalType(models.Model):
@@ -111,6 +112,9 @@ class Assessment(models.Model):
     simhash_band_3 = models.IntegerField(null=True, blank=True, db_index=True)
     tagger_version = models.CharField(max_length=64, blank=True)
     assessed_at = models.DateTimeField(auto_now=True)
+    # Full-text index of the article's title and text, in the article's language (English is stemmed,
+    # others are not). A PostgreSQL trigger maintains it; on SQLite it stays empty and search falls back.
+    search_vector = SearchVectorField(null=True, editable=False)
 
     def __str__(self) -> str:
         return f"{self.article_id}: {self.status}"
@@ -156,3 +160,68 @@ class Tag(models.Model):
     def is_curated(self) -> bool:
         """A curator added, confirmed or rejected it: re-tagging must leave it alone."""
         return self.origin == self.Origin.CURATOR or self.decision != self.Decision.PENDING
+
+
+class KeyEvent(models.Model):
+    """A curated milestone (a summit, a treaty, a reported shipment) drawn on the timelines."""
+
+    date = models.DateField(db_index=True)
+    label = models.CharField(max_length=120, help_text="Short text shown on the charts")
+    description = models.TextField(blank=True)
+    signal = models.ForeignKey(
+        SignalType, null=True, blank=True, on_delete=models.SET_NULL, help_text="The type it belongs to, if any"
+    )
+    source_url = models.URLField(max_length=2000, blank=True)
+
+    class Meta:
+        ordering = ["date", "label"]
+
+    def __str__(self) -> str:
+        return f"{self.date}: {self.label}"
+
+
+class RollupFields(models.Model):
+    """Counts of visible (not rejected) tags per day and signal, with the dimensions the filters need.
+
+    ``articles`` counts tagged articles; ``stories`` counts those that lead their story (the
+    story's earliest article, or an article in no story), so a story counts once, on the day
+    and in the feed of its first report. Kept equal to the raw tables by tracker.rollup.
+    """
+
+    day = models.DateField()
+    signal = models.ForeignKey(SignalType, on_delete=models.DO_NOTHING, db_constraint=False, related_name="+")
+    language = models.CharField(max_length=8)
+    confidence_tenths = models.PositiveSmallIntegerField(help_text="floor(confidence × 10)")
+    curated = models.BooleanField(help_text="Added or confirmed by a curator")
+    articles = models.PositiveIntegerField()
+    stories = models.PositiveIntegerField()
+
+    class Meta:
+        abstract = True
+
+
+class FeedRollup(RollupFields):
+    """Per feed: answers filters on particular feeds and the sources chart."""
+
+    feed = models.ForeignKey(Feed, on_delete=models.DO_NOTHING, db_constraint=False, related_name="+")
+
+    class Meta:
+        indexes = [models.Index(fields=["day", "signal"]), models.Index(fields=["feed", "day"])]
+
+
+class KindRollup(RollupFields):
+    """Per kind of source: small enough to answer every other filter in milliseconds."""
+
+    source_kind = models.CharField(max_length=32)
+
+    class Meta:
+        indexes = [models.Index(fields=["day", "signal"])]
+
+
+class RollupDirtyDay(models.Model):
+    """Days whose rollup rows are stale. Database triggers add one on every write that could change a count.
+
+    A log, not a set: a unique day would make concurrent writers wait on each other's uncommitted rows.
+    """
+
+    day = models.DateField()

@@ -1,0 +1,195 @@
+"""The dashboard's reads: chart counts from the rollup, the filtered list, and full-text search."""
+
+from dataclasses import replace
+from datetime import UTC, date, datetime
+
+import pytest
+from django.contrib.auth.models import User
+
+from ingest.models import SourceKind
+from tests.factories import make_article, make_feed
+from tracker import assess
+from tracker.filters import SignalFilter
+from tracker.models import Assessment, KeyEvent, SignalType, Story, Tag
+from tracker.queries import (
+    CountRow,
+    article_page,
+    filtered_articles,
+    heatmap_rows,
+    key_events,
+    signal_total,
+    source_rows,
+    timeline_rows,
+)
+from tracker.stories import refresh_story
+
+pytestmark = pytest.mark.django_db
+
+
+def tagged(feed, when, signals, language="en", title="Talks in Pyongyang", text="", confidence=0.9):
+    article = make_article(feed, published_at=when, title=title, text=text or title)
+    Assessment.objects.create(article=article, status="relevant", language=language)
+    for slug in signals:
+        Tag.objects.create(article=article, signal=SignalType.objects.get(slug=slug), confidence=confidence)
+    return article
+
+
+@pytest.fixture
+def feeds():
+    return {
+        "state": make_feed(title="State Wire", source_kind=SourceKind.STATE_MEDIA),
+        "agency": make_feed(title="Agency Wire", source_kind=SourceKind.NEWS_AGENCY),
+    }
+
+
+def at(day: int, month: int = 6) -> datetime:
+    return datetime(2024, month, day, 10, tzinfo=UTC)
+
+
+def test_timeline_counts_per_week_and_type(feeds):
+    tagged(feeds["state"], at(3), ["visit", "arms_deal"])  # Monday 3 June
+    tagged(feeds["state"], at(9), ["visit"])  # Sunday, same week
+    tagged(feeds["agency"], at(10), ["denial"])  # next Monday
+    rows = timeline_rows(SignalFilter())
+    assert sorted(rows, key=lambda r: (r.period, r.signal)) == [
+        CountRow(date(2024, 6, 3), "arms_deal", 1),
+        CountRow(date(2024, 6, 3), "visit", 2),
+        CountRow(date(2024, 6, 10), "denial", 1),
+    ]
+    by_day = timeline_rows(SignalFilter(period="day", signals=("visit",)))
+    assert [(r.period, r.count) for r in by_day] == [(date(2024, 6, 3), 1), (date(2024, 6, 9), 1)]
+
+
+def test_filters_narrow_the_counts(feeds):
+    tagged(feeds["state"], at(3), ["denial"], language="ko", confidence=0.95)
+    tagged(feeds["agency"], at(4), ["denial"], language="en", confidence=0.65)
+    tagged(feeds["agency"], at(20), ["denial"], language="en", confidence=0.85)
+    base = SignalFilter()
+    assert signal_total(base) == 3
+    assert signal_total(replace(base, source_kinds=(SourceKind.STATE_MEDIA,))) == 1
+    assert signal_total(replace(base, feeds=(feeds["agency"].id,))) == 2
+    assert signal_total(replace(base, languages=("en",))) == 2
+    assert signal_total(replace(base, min_confidence=0.7)) == 2
+    assert signal_total(replace(base, min_confidence=0.9)) == 1
+    assert signal_total(replace(base, start=date(2024, 6, 4), end=date(2024, 6, 19))) == 1
+    assert signal_total(replace(base, curated_only=True)) == 0
+
+
+def test_a_curators_decision_shows_in_the_counts_at_once(feeds):
+    article = tagged(feeds["state"], at(3), ["visit"])
+    curator = User.objects.create_user("c", password="x")
+    assert signal_total(SignalFilter(curated_only=True)) == 0
+    assess.confirm_tag(article.tags.get(), curator)
+    assert signal_total(SignalFilter(curated_only=True)) == 1
+    assess.reject_tag(article.tags.get(), curator)
+    assert signal_total(SignalFilter()) == 0
+
+
+def test_stories_are_counted_once(feeds):
+    first = tagged(feeds["state"], at(3), ["arms_deal"])
+    copy = tagged(feeds["agency"], at(4), ["arms_deal"])
+    story = Story.objects.create(first_published_at=first.published_at, last_published_at=copy.published_at)
+    Assessment.objects.filter(article__in=[first, copy]).update(story=story)
+    refresh_story(story.id)
+    assert signal_total(SignalFilter()) == 2
+    assert signal_total(SignalFilter(count="stories")) == 1
+    assert heatmap_rows(SignalFilter(count="stories")) == [CountRow(date(2024, 6, 1), "arms_deal", 1)]
+
+
+def test_sources_count_per_feed_and_type(feeds):
+    tagged(feeds["state"], at(3), ["denial"])
+    tagged(feeds["state"], at(5), ["denial", "visit"])
+    tagged(feeds["agency"], at(5), ["visit"])
+    rows = {(row.feed, row.source_kind, row.signal): row.count for row in source_rows(SignalFilter())}
+    assert rows == {
+        ("State Wire", "state_media", "denial"): 2,
+        ("State Wire", "state_media", "visit"): 1,
+        ("Agency Wire", "news_agency", "visit"): 1,
+    }
+
+
+def test_a_search_counts_from_the_raw_tables_with_the_same_definitions(feeds):
+    first = tagged(feeds["state"], at(3), ["visit"], title="Korea delegation arrives for talks", confidence=0.75)
+    copy = tagged(feeds["agency"], at(4), ["visit", "arms_deal"], title="Korea: shells shipped by rail")
+    tagged(feeds["agency"], at(20), ["denial"], title="Korea denies the reports", language="ko")
+    story = Story.objects.create(first_published_at=first.published_at, last_published_at=copy.published_at)
+    Assessment.objects.filter(article__in=[first, copy]).update(story=story)
+    refresh_story(story.id)
+    # A search every article matches must give exactly the rollup's numbers, for every view.
+    for view in (
+        SignalFilter(),
+        SignalFilter(count="stories"),
+        SignalFilter(period="day", min_confidence=0.8),
+        SignalFilter(languages=("en",), source_kinds=(SourceKind.NEWS_AGENCY,)),
+    ):
+        searched = replace(view, q="korea")
+        assert sorted(timeline_rows(searched), key=str) == sorted(timeline_rows(view), key=str)
+        assert sorted(heatmap_rows(searched), key=str) == sorted(heatmap_rows(view), key=str)
+        assert sorted(source_rows(searched), key=str) == sorted(source_rows(view), key=str)
+        assert signal_total(searched) == signal_total(view)
+    assert sorted(timeline_rows(SignalFilter(q="shells")), key=lambda r: r.signal) == [
+        CountRow(date(2024, 6, 3), "arms_deal", 1),
+        CountRow(date(2024, 6, 3), "visit", 1),
+    ]
+    assert {(r.feed, r.signal) for r in source_rows(SignalFilter(q="delegation"))} == {("State Wire", "visit")}
+
+
+def test_search_stems_english_and_finds_russian_and_korean_by_prefix(feeds):
+    english = tagged(feeds["agency"], at(3), ["aid_trade"], title="New sanctions announced on shipping")
+    russian = tagged(feeds["state"], at(4), ["arms_deal"], language="ru", title="Поставки ракет в Россию")
+    korean = tagged(feeds["state"], at(5), ["visit"], language="ko", title="러시아와 조선의 회담")
+
+    def found(q):
+        return {article.id for article in filtered_articles(SignalFilter(q=q))}
+
+    assert found("sanction") == {english.id}
+    assert found("ракет") == {russian.id}
+    assert found("Россию") == {russian.id}
+    assert found("러시아") == {korean.id}
+    assert found("Pyongyang missiles") == set()
+
+
+def test_search_ranks_title_matches_first(feeds):
+    in_text = tagged(feeds["agency"], at(3), ["visit"], title="Weekly round-up", text="A word on the railway bridge.")
+    in_title = tagged(feeds["agency"], at(2), ["visit"], title="Railway bridge reopens", text="Railway bridge reopens")
+    ranked = [a.id for a in filtered_articles(SignalFilter(q="railway bridge", sort="-rank"))]
+    assert ranked == [in_title.id, in_text.id]
+
+
+def test_the_list_shows_matching_articles_with_their_matching_tags_in_order(feeds):
+    old = tagged(feeds["state"], at(3), ["visit", "denial"], confidence=0.7)
+    new = tagged(feeds["agency"], at(8), ["visit"], confidence=0.95)
+    tagged(feeds["agency"], at(9), ["drill"])
+    page = article_page(SignalFilter(signals=("visit",)), 1, per_page=1)
+    assert [a.id for a in page.articles] == [new.id]
+    assert page.has_next and not page.has_previous
+    second = article_page(SignalFilter(signals=("visit",)), 2, per_page=1)
+    assert [a.id for a in second.articles] == [old.id] and not second.has_next
+    assert [t.signal.slug for t in second.articles[0].visible_tags] == ["visit"]
+    oldest_first = filtered_articles(SignalFilter(signals=("visit",), sort="date"))
+    assert [a.id for a in oldest_first] == [old.id, new.id]
+    strongest_first = filtered_articles(SignalFilter(signals=("visit",), sort="-confidence"))
+    assert [a.id for a in strongest_first] == [new.id, old.id]
+
+
+def test_rejected_tags_hide_their_articles_from_the_list(feeds):
+    article = tagged(feeds["state"], at(3), ["visit"])
+    assess.reject_tag(article.tags.get(), User.objects.create_user("c", password="x"))
+    assert list(filtered_articles(SignalFilter())) == []
+
+
+def test_a_page_costs_the_same_queries_whatever_its_size(feeds, django_assert_max_num_queries):
+    for day in range(1, 29):
+        tagged(feeds["state" if day % 2 else "agency"], at(day), ["visit", "arms_deal"])
+    for per_page in (5, 25):
+        with django_assert_max_num_queries(2):
+            page = article_page(SignalFilter(), 1, per_page=per_page)
+            for article in page.articles:
+                assert article.feed.title and article.assessment.language
+                assert [tag.signal.slug for tag in article.visible_tags]
+
+
+def test_key_events_within_the_range():
+    KeyEvent.objects.create(date=date(2023, 9, 13), label="Summit at Vostochny")
+    KeyEvent.objects.create(date=date(2024, 6, 19), label="Partnership treaty signed")
+    assert [e.label for e in key_events(SignalFilter(start=date(2024, 1, 1)))] == ["Partnership treaty signed"]

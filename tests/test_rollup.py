@@ -1,0 +1,225 @@
+"""The rollup stays exactly equal to counts taken from the raw tables, whatever writes happen."""
+
+import random
+from collections import Counter
+from datetime import UTC, date, datetime, timedelta
+
+import pytest
+from django.contrib.auth.models import User
+
+from ingest.models import Article, SourceKind
+from tests.factories import make_article, make_feed
+from tracker import assess
+from tracker.models import Assessment, FeedRollup, KindRollup, RollupDirtyDay, SignalType, Story, Tag
+from tracker.rollup import contiguous_runs, rebuild_rollup, refresh_rollup
+from tracker.stories import refresh_story
+
+pytestmark = pytest.mark.django_db
+
+
+def expected_feed_counts() -> Counter:
+    """Counts worked out in Python from the ORM objects: an independent reading of the definitions."""
+    counts: Counter = Counter()
+    for tag in Tag.objects.select_related("article__assessment__story").exclude(decision=Tag.Decision.REJECTED):
+        article = tag.article
+        assessment = getattr(article, "assessment", None)
+        story = assessment.story if assessment else None
+        leads = story is None or story.representative_id == article.id
+        curated = tag.origin == Tag.Origin.CURATOR or tag.decision == Tag.Decision.CONFIRMED
+        key = (
+            article.published_at.astimezone(UTC).date(),
+            tag.signal_id,
+            article.feed_id,
+            assessment.language if assessment else "",
+            int(tag.confidence * 10 // 1),
+            curated,
+        )
+        counts[key + ("articles",)] += 1
+        counts[key + ("stories",)] += int(leads)
+    return +counts
+
+
+def rolled_feed_counts() -> Counter:
+    counts: Counter = Counter()
+    for row in FeedRollup.objects.all():
+        key = (row.day, row.signal_id, row.feed_id, row.language, row.confidence_tenths, row.curated)
+        counts[key + ("articles",)] += row.articles
+        counts[key + ("stories",)] += row.stories
+    return +counts
+
+
+def expected_kind_counts() -> Counter:
+    kinds = dict(Tag.objects.values_list("article__feed_id", "article__feed__source_kind"))
+    counts: Counter = Counter()
+    for (day, signal, feed, language, tenths, curated, measure), value in expected_feed_counts().items():
+        counts[(day, signal, kinds[feed], language, tenths, curated, measure)] += value
+    return counts
+
+
+def rolled_kind_counts() -> Counter:
+    counts: Counter = Counter()
+    for row in KindRollup.objects.all():
+        key = (row.day, row.signal_id, row.source_kind, row.language, row.confidence_tenths, row.curated)
+        counts[key + ("articles",)] += row.articles
+        counts[key + ("stories",)] += row.stories
+    return +counts
+
+
+def assert_rollup_matches_raw():
+    refresh_rollup()
+    assert rolled_feed_counts() == expected_feed_counts()
+    assert rolled_kind_counts() == expected_kind_counts()
+    assert not RollupDirtyDay.objects.exists()
+
+
+@pytest.fixture
+def world():
+    """A few feeds of different kinds, articles over a few weeks, tagged and assessed."""
+    rng = random.Random(7)
+    feeds = [make_feed(source_kind=kind) for kind in (SourceKind.STATE_MEDIA, SourceKind.NEWS_AGENCY)]
+    feeds.append(make_feed(source_kind=SourceKind.THINK_TANK))
+    signals = list(SignalType.objects.all())
+    articles = []
+    for number in range(30):
+        published = datetime(2024, 3, 1, 6, tzinfo=UTC) + timedelta(days=rng.randrange(20), hours=rng.randrange(24))
+        article = make_article(rng.choice(feeds), published_at=published)
+        Assessment.objects.create(article=article, status="relevant", language=rng.choice(["en", "ru", "ko"]))
+        for signal in rng.sample(signals, rng.randrange(0, 3)):
+            Tag.objects.create(article=article, signal=signal, confidence=round(rng.uniform(0.4, 1.0), 3))
+        articles.append(article)
+    curator = User.objects.create_user("curator-r", password="x")
+    return rng, feeds, signals, curator
+
+
+def random_change(rng: random.Random, feeds, signals, curator) -> str:
+    """One write of the kinds the application makes, picked at random."""
+    tags = list(Tag.objects.all())
+    articles = list(Article.objects.all())
+    action = rng.choice(
+        [
+            "add_tag",
+            "confirm",
+            "reject",
+            "curator_add",
+            "rescore",
+            "delete_tag",
+            "delete_article",
+            "move_article",
+            "relanguage",
+            "story",
+            "leave_story",
+            "bulk_rescore",
+            "rekind_feed",
+            "refeed_article",
+        ]
+    )
+    if action == "add_tag":
+        article = rng.choice(articles)
+        taken = set(article.tags.values_list("signal_id", flat=True))
+        free = [signal for signal in signals if signal.id not in taken]
+        if free:
+            Tag.objects.create(article=article, signal=rng.choice(free), confidence=rng.uniform(0.3, 1))
+    elif action == "confirm" and tags:
+        assess.confirm_tag(rng.choice(tags), curator)
+    elif action == "reject" and tags:
+        assess.reject_tag(rng.choice(tags), curator)
+    elif action == "curator_add":
+        assess.add_tag(rng.choice(articles), rng.choice(signals), curator, "seen in the original")
+    elif action == "rescore" and tags:
+        tag = rng.choice(tags)
+        tag.confidence = rng.uniform(0, 1)
+        tag.save()
+    elif action == "delete_tag" and tags:
+        rng.choice(tags).delete()
+    elif action == "delete_article" and len(articles) > 5:
+        rng.choice(articles).delete()
+    elif action == "move_article":
+        article = rng.choice(articles)
+        article.published_at += timedelta(days=rng.randrange(-3, 4), hours=rng.randrange(-12, 12))
+        article.save()
+    elif action == "relanguage":
+        Assessment.objects.filter(pk=rng.choice(articles).assessment.pk).update(language=rng.choice(["en", "uk"]))
+    elif action == "story":
+        members = rng.sample(articles, min(3, len(articles)))
+        story = Story.objects.create(first_published_at=members[0].published_at, last_published_at=members[0].published_at)
+        Assessment.objects.filter(article__in=members).update(story=story)
+        refresh_story(story.id)
+    elif action == "leave_story":
+        assessment = Assessment.objects.filter(story__isnull=False).first()
+        if assessment:
+            story_id = assessment.story_id
+            assessment.story = None
+            assessment.save()
+            refresh_story(story_id)
+    elif action == "bulk_rescore":
+        Tag.objects.filter(signal=rng.choice(signals)).update(confidence=rng.uniform(0.5, 1))
+    elif action == "rekind_feed":
+        feed = rng.choice(feeds)
+        feed.source_kind = rng.choice(SourceKind.values)
+        feed.save()
+    elif action == "refeed_article":
+        Article.objects.filter(pk=rng.choice(articles).pk).update(feed=rng.choice(feeds))
+    return action
+
+
+def test_a_fresh_rollup_equals_the_raw_counts(world):
+    assert_rollup_matches_raw()
+    assert FeedRollup.objects.exists()
+
+
+def test_the_rollup_stays_equal_to_the_raw_counts_through_random_changes(world):
+    rng, feeds, signals, curator = world
+    refresh_rollup()
+    seen = Counter()
+    for step in range(120):
+        seen[random_change(rng, feeds, signals, curator)] += 1
+        # Sometimes several writes land between two reads.
+        if step % 3 == 0:
+            assert_rollup_matches_raw()
+    assert_rollup_matches_raw()
+    assert len(seen) >= 12, seen
+
+
+def test_rejecting_a_tag_removes_it_from_the_counts_and_confirming_marks_it_curated(world):
+    _, _, _, curator = world
+    refresh_rollup()
+    tag = Tag.objects.first()
+    before = sum(row.articles for row in FeedRollup.objects.filter(signal=tag.signal))
+    assess.reject_tag(tag, curator)
+    refresh_rollup()
+    assert sum(row.articles for row in FeedRollup.objects.filter(signal=tag.signal)) == before - 1
+    assess.confirm_tag(tag, curator)
+    refresh_rollup()
+    assert FeedRollup.objects.filter(signal=tag.signal, curated=True).exists()
+
+
+def test_a_story_counts_once_on_the_day_of_its_first_article(world):
+    rng, feeds, signals, _ = world
+    signal = signals[0]
+    first = make_article(feeds[0], published_at=datetime(2025, 1, 6, 9, tzinfo=UTC))
+    copy = make_article(feeds[1], published_at=datetime(2025, 1, 7, 9, tzinfo=UTC))
+    story = Story.objects.create(first_published_at=first.published_at, last_published_at=copy.published_at)
+    for article in (first, copy):
+        Assessment.objects.create(article=article, status="relevant", language="en", story=story)
+        Tag.objects.create(article=article, signal=signal, confidence=0.9)
+    refresh_story(story.id)
+    refresh_rollup()
+    in_january = FeedRollup.objects.filter(signal=signal, day__gte=date(2025, 1, 1))
+    assert sum(row.articles for row in in_january) == 2
+    assert [(row.day, row.stories) for row in in_january.filter(stories__gt=0)] == [(date(2025, 1, 6), 1)]
+
+
+def test_rebuild_gives_the_same_rows_as_incremental_refreshes(world):
+    refresh_rollup()
+    incremental = rolled_feed_counts()
+    rebuild_rollup()
+    assert rolled_feed_counts() == incremental
+
+
+def test_contiguous_runs_merge_neighbouring_days():
+    days = [date(2024, 1, d) for d in (1, 2, 3, 7, 8, 10)]
+    assert contiguous_runs(days) == [
+        (date(2024, 1, 1), date(2024, 1, 3)),
+        (date(2024, 1, 7), date(2024, 1, 8)),
+        (date(2024, 1, 10), date(2024, 1, 10)),
+    ]

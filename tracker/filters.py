@@ -1,0 +1,187 @@
+"""The dashboard's filters: read from the query string, validated, and written back to it.
+
+Every page, chart endpoint and export takes the same filter, so a view is shareable
+as a URL. A drill-down is the same filter narrowed to one period and one signal type.
+"""
+
+import calendar
+from dataclasses import dataclass, replace
+from datetime import date, timedelta
+from urllib.parse import urlencode
+
+from django import forms
+
+from ingest.models import Feed, SourceKind
+from tracker.models import SignalType
+
+PERIODS = ("day", "week", "month")
+COUNTS = ("articles", "stories")
+SORTS = ("-date", "date", "-confidence")
+CONFIDENCE_CHOICES = [("", "Any")] + [(f"{tenth / 10:.1f}", f"≥ {tenth / 10:.1f}") for tenth in range(5, 10)]
+LANGUAGE_CHOICES = [
+    ("en", "English"),
+    ("ru", "Russian"),
+    ("ko", "Korean"),
+    ("ja", "Japanese"),
+    ("zh", "Chinese"),
+    ("uk", "Ukrainian"),
+    ("de", "German"),
+    ("fr", "French"),
+    ("es", "Spanish"),
+]
+
+
+@dataclass(frozen=True)
+class SignalFilter:
+    """One view of the data. Empty tuples mean "all"; dates are inclusive."""
+
+    start: date | None = None
+    end: date | None = None
+    signals: tuple[str, ...] = ()
+    feeds: tuple[int, ...] = ()
+    source_kinds: tuple[str, ...] = ()
+    languages: tuple[str, ...] = ()
+    # Multiples of 0.1, so that the rollup's confidence tenths answer it exactly.
+    min_confidence: float | None = None
+    curated_only: bool = False
+    q: str = ""
+    period: str = "week"
+    count: str = "articles"
+    sort: str = "-date"
+
+    @property
+    def confidence_tenths(self) -> int | None:
+        return None if self.min_confidence is None else round(self.min_confidence * 10)
+
+    @property
+    def needs_feed_detail(self) -> bool:
+        """Filters the coarse rollup cannot answer: particular feeds."""
+        return bool(self.feeds)
+
+    def query_items(self, include_view: bool = True) -> list[tuple[str, str]]:
+        """The filter as ordered query-string pairs; defaults are left out to keep URLs short."""
+        items: list[tuple[str, str]] = []
+        if self.start:
+            items.append(("from", self.start.isoformat()))
+        if self.end:
+            items.append(("to", self.end.isoformat()))
+        items += [("signal", slug) for slug in self.signals]
+        items += [("feed", str(feed_id)) for feed_id in self.feeds]
+        items += [("kind", kind) for kind in self.source_kinds]
+        items += [("lang", language) for language in self.languages]
+        if self.min_confidence is not None:
+            items.append(("min_conf", f"{self.min_confidence:.1f}"))
+        if self.curated_only:
+            items.append(("curated", "1"))
+        if self.q:
+            items.append(("q", self.q))
+        if include_view:
+            if self.period != "week":
+                items.append(("period", self.period))
+            if self.count != "articles":
+                items.append(("count", self.count))
+            if self.sort != "-date":
+                items.append(("sort", self.sort))
+        return items
+
+    def to_query(self, include_view: bool = True) -> str:
+        return urlencode(self.query_items(include_view))
+
+    def drill_down(self, period_start: date, signal: str | None = None, period: str | None = None) -> "SignalFilter":
+        """The same filter narrowed to one period (of this filter's length unless given) and optionally one type."""
+        first, last = period_bounds(period_start, period or self.period)
+        start = max(first, self.start) if self.start else first
+        end = min(last, self.end) if self.end else last
+        signals = (signal,) if signal else self.signals
+        return replace(self, start=start, end=end, signals=signals)
+
+
+def period_bounds(period_start: date, period: str) -> tuple[date, date]:
+    """First and last day of the day, ISO week (Monday first) or month that starts at period_start."""
+    if period == "day":
+        return period_start, period_start
+    if period == "week":
+        monday = period_start - timedelta(days=period_start.weekday())
+        return monday, monday + timedelta(days=6)
+    if period == "month":
+        first = period_start.replace(day=1)
+        return first, first.replace(day=calendar.monthrange(first.year, first.month)[1])
+    raise ValueError(f"unknown period {period!r}")
+
+
+class FilterForm(forms.Form):
+    """Validates the query string; unknown or malformed values are reported, never silently widened."""
+
+    start = forms.DateField(required=False, label="From", widget=forms.DateInput(attrs={"type": "date"}))
+    end = forms.DateField(required=False, label="To", widget=forms.DateInput(attrs={"type": "date"}))
+    signal = forms.MultipleChoiceField(required=False, label="Signal types", widget=forms.CheckboxSelectMultiple)
+    feed = forms.TypedMultipleChoiceField(required=False, label="Feeds", coerce=int)
+    kind = forms.MultipleChoiceField(
+        required=False, label="Source kinds", choices=SourceKind.choices, widget=forms.CheckboxSelectMultiple
+    )
+    lang = forms.MultipleChoiceField(required=False, label="Languages", choices=LANGUAGE_CHOICES)
+    min_conf = forms.ChoiceField(required=False, label="Min. confidence", choices=CONFIDENCE_CHOICES)
+    curated = forms.BooleanField(required=False, label="Curated only")
+    q = forms.CharField(required=False, label="Search", max_length=200)
+    period = forms.ChoiceField(
+        required=False, choices=[(p, p.capitalize()) for p in PERIODS], label="Per", initial="week"
+    )
+    count = forms.ChoiceField(
+        required=False, choices=[("articles", "Articles"), ("stories", "Stories")], label="Count", initial="articles"
+    )
+    sort = forms.ChoiceField(
+        required=False,
+        choices=[("-date", "Newest first"), ("date", "Oldest first"), ("-confidence", "Most confident first")],
+        label="Sort",
+        initial="-date",
+    )
+
+    # The query string uses short names; the form's fields are named after them, except the dates.
+    QUERY_NAMES = {"start": "from", "end": "to"}
+
+    def __init__(self, data=None, *args, **kwargs):
+        if data is not None:
+            data = data.copy()
+            for field, name in self.QUERY_NAMES.items():
+                if name in data:
+                    data[field] = data[name]
+        super().__init__(data, *args, **kwargs)
+        self.fields["signal"].choices = list(
+            SignalType.objects.filter(is_active=True).order_by("sort_order", "slug").values_list("slug", "name")
+        )
+        self.fields["feed"].choices = [
+            (feed_id, title or url) for feed_id, title, url in Feed.objects.order_by("title").values_list("id", "title", "url")
+        ]
+
+    def clean(self):
+        cleaned = super().clean()
+        start, end = cleaned.get("start"), cleaned.get("end")
+        if start and end and start > end:
+            self.add_error("end", "The end date is before the start date.")
+        return cleaned
+
+    def to_filter(self) -> SignalFilter:
+        """The validated filter; call after is_valid(). Invalid fields fall back to their defaults."""
+        data = self.cleaned_data if hasattr(self, "cleaned_data") else {}
+        min_conf = data.get("min_conf")
+        return SignalFilter(
+            start=data.get("start"),
+            end=data.get("end"),
+            signals=tuple(data.get("signal") or ()),
+            feeds=tuple(sorted(data.get("feed") or ())),
+            source_kinds=tuple(data.get("kind") or ()),
+            languages=tuple(data.get("lang") or ()),
+            min_confidence=float(min_conf) if min_conf else None,
+            curated_only=bool(data.get("curated")),
+            q=(data.get("q") or "").strip(),
+            period=data.get("period") or "week",
+            count=data.get("count") or "articles",
+            sort=data.get("sort") or "-date",
+        )
+
+
+def filter_from_request(request) -> tuple[SignalFilter, FilterForm]:
+    """The request's filter and the bound form (with its errors, for the page to show)."""
+    form = FilterForm(request.GET)
+    form.is_valid()
+    return form.to_filter(), form

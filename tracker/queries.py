@@ -1,0 +1,316 @@
+"""What the dashboard reads: counts for the charts and the filtered article list.
+
+Counts come from the rollup (tracker.rollup): the per-kind table when no particular feed is
+asked for, the per-feed one otherwise. Text search cannot be rolled up, so a filter with a
+search counts from the raw tables, with the same definitions.
+"""
+
+import re
+from dataclasses import dataclass
+from datetime import UTC, date, datetime, time, timedelta
+
+from django.contrib.postgres.search import SearchQuery, SearchRank
+from django.db import connection
+from django.db.models import (
+    Count,
+    DateField,
+    Exists,
+    F,
+    FloatField,
+    IntegerField,
+    Max,
+    OuterRef,
+    Prefetch,
+    Q,
+    QuerySet,
+    Subquery,
+    Sum,
+    Value,
+)
+from django.db.models.functions import Cast, Coalesce, Floor, Trunc
+
+from ingest.models import Article
+from tracker.filters import SignalFilter
+from tracker.models import FeedRollup, KeyEvent, KindRollup, SignalType, Tag
+from tracker.rollup import CURATED, LEADS_ITS_STORY, refresh_rollup
+
+
+@dataclass(frozen=True)
+class CountRow:
+    period: date
+    signal: str
+    count: int
+
+
+@dataclass(frozen=True)
+class SourceRow:
+    feed_id: int
+    feed: str
+    source_kind: str
+    signal: str
+    count: int
+
+
+@dataclass(frozen=True)
+class ArticlePage:
+    articles: list
+    number: int
+    has_next: bool
+    has_previous: bool
+    per_page: int
+
+    @property
+    def start_index(self) -> int:
+        return (self.number - 1) * self.per_page + 1 if self.articles else 0
+
+    @property
+    def end_index(self) -> int:
+        return (self.number - 1) * self.per_page + len(self.articles)
+
+
+def signal_types() -> list[SignalType]:
+    return list(SignalType.objects.filter(is_active=True).order_by("sort_order", "slug"))
+
+
+def timeline_rows(f: SignalFilter) -> list[CountRow]:
+    """Counts per period (of the filter's length) and type."""
+    return _count_rows(f, f.period)
+
+
+def heatmap_rows(f: SignalFilter) -> list[CountRow]:
+    """Counts per month and type."""
+    return _count_rows(f, "month")
+
+
+def source_rows(f: SignalFilter) -> list[SourceRow]:
+    """Counts per feed and type over the filter's whole range."""
+    slugs = _slugs_by_id()
+    rows = _grouped(f, FEED_DIMENSIONS, per_feed=True)
+    return [
+        SourceRow(
+            feed_id=row["feed_id"],
+            feed=row["feed_title"] or row["feed_url"],
+            source_kind=row["source_kind"],
+            signal=slugs[row["signal_id"]],
+            count=row["count"],
+        )
+        for row in rows
+        if row["count"] and row["signal_id"] in slugs
+    ]
+
+
+def signal_total(f: SignalFilter) -> int:
+    """How many (article, type) signals match the filter."""
+    return _grouped(f, {})[0]["count"] or 0
+
+
+def key_events(f: SignalFilter) -> list[KeyEvent]:
+    events = KeyEvent.objects.select_related("signal").order_by("date", "label")
+    if f.start:
+        events = events.filter(date__gte=f.start)
+    if f.end:
+        events = events.filter(date__lte=f.end)
+    return list(events)
+
+
+def _count_rows(f: SignalFilter, period: str) -> list[CountRow]:
+    slugs = _slugs_by_id()
+    rows = _grouped(f, _period_dimensions(period))
+    return [
+        CountRow(period=row["period"], signal=slugs[row["signal_id"]], count=row["count"])
+        for row in sorted(rows, key=lambda row: row["period"])
+        if row["count"] and row["signal_id"] in slugs
+    ]
+
+
+def _slugs_by_id() -> dict[int, str]:
+    return dict(SignalType.objects.filter(is_active=True).values_list("id", "slug"))
+
+
+# Each dimension as read from the rollup and from the raw tags.
+FEED_DIMENSIONS = {
+    "feed_id": (F("feed_id"), F("article__feed_id")),
+    "feed_title": (F("feed__title"), F("article__feed__title")),
+    "feed_url": (F("feed__url"), F("article__feed__url")),
+    "source_kind": (F("feed__source_kind"), F("article__feed__source_kind")),
+    "signal_id": (F("signal_id"), F("signal_id")),
+}
+
+
+def _period_dimensions(period: str) -> dict:
+    return {
+        "period": (
+            Trunc("day", period, output_field=DateField()),
+            Trunc("article__published_at", period, output_field=DateField()),
+        ),
+        "signal_id": (F("signal_id"), F("signal_id")),
+    }
+
+
+def _grouped(f: SignalFilter, dimensions: dict, per_feed: bool = False) -> list[dict]:
+    """Rows of the dimensions' values and ``count`` (articles or stories, as the filter says)."""
+    if f.q:
+        rows = _raw_tag_facts(f)
+        measure = Count("id") if f.count == "articles" else Count("id", filter=LEADS_ITS_STORY)
+        expressions = {name: raw for name, (_, raw) in dimensions.items()}
+    else:
+        refresh_rollup()
+        rows = _rollup_rows(f, per_feed)
+        measure = Sum("articles") if f.count == "articles" else Sum("stories")
+        expressions = {name: rolled for name, (rolled, _) in dimensions.items()}
+    if not dimensions:
+        return [rows.aggregate(count=measure)]
+    # Aliases that differ from the rollup's own column names, so the same keys come back from both paths.
+    renamed = {f"_{name}": expression for name, expression in expressions.items()}
+    rows = rows.annotate(**renamed).values(*renamed).annotate(count=measure).order_by()
+    return [{name.removeprefix("_"): value for name, value in row.items()} for row in rows]
+
+
+def _rollup_rows(f: SignalFilter, per_feed: bool) -> QuerySet:
+    per_feed = per_feed or f.needs_feed_detail
+    rows = FeedRollup.objects.all() if per_feed else KindRollup.objects.all()
+    if f.start:
+        rows = rows.filter(day__gte=f.start)
+    if f.end:
+        rows = rows.filter(day__lte=f.end)
+    if f.signals:
+        rows = rows.filter(signal_id__in=_signal_ids(f.signals))
+    if f.feeds:
+        rows = rows.filter(feed_id__in=f.feeds)
+    if f.source_kinds:
+        rows = rows.filter(**{"feed__source_kind__in" if per_feed else "source_kind__in": f.source_kinds})
+    if f.languages:
+        rows = rows.filter(language__in=f.languages)
+    if f.confidence_tenths is not None:
+        rows = rows.filter(confidence_tenths__gte=f.confidence_tenths)
+    if f.curated_only:
+        rows = rows.filter(curated=True)
+    return rows
+
+
+def _signal_ids(slugs: tuple[str, ...]) -> list[int]:
+    return list(SignalType.objects.filter(slug__in=slugs).values_list("id", flat=True))
+
+
+def _raw_tag_facts(f: SignalFilter) -> QuerySet:
+    """Visible tags matching the filter, straight from the raw tables (same definitions as the rollup)."""
+    tags = _matching_tags(f).filter(_article_conditions(f, prefix="article__"))
+    return tags
+
+
+def _matching_tags(f: SignalFilter) -> QuerySet:
+    """Visible tags matching the filter's tag conditions: type, confidence, curated."""
+    tags = Tag.objects.exclude(decision=Tag.Decision.REJECTED)
+    if f.signals:
+        tags = tags.filter(signal__slug__in=f.signals)
+    if f.confidence_tenths is not None:
+        # The rollup's own expression, so both paths agree at the boundaries.
+        tags = tags.alias(confidence_tenths=Cast(Floor(F("confidence") * 10), IntegerField())).filter(
+            confidence_tenths__gte=f.confidence_tenths
+        )
+    if f.curated_only:
+        tags = tags.filter(CURATED)
+    return tags
+
+
+def _article_conditions(f: SignalFilter, prefix: str = "") -> Q:
+    """The filter's conditions on the article itself: date, feed, kind, language, search."""
+    condition = Q()
+    if f.start:
+        condition &= Q(**{f"{prefix}published_at__gte": _day_start(f.start)})
+    if f.end:
+        condition &= Q(**{f"{prefix}published_at__lt": _day_start(f.end + timedelta(days=1))})
+    if f.feeds:
+        condition &= Q(**{f"{prefix}feed_id__in": f.feeds})
+    if f.source_kinds:
+        condition &= Q(**{f"{prefix}feed__source_kind__in": f.source_kinds})
+    if f.languages:
+        condition &= Q(**{f"{prefix}assessment__language__in": f.languages})
+    if f.q:
+        condition &= search_condition(f.q, prefix)
+    return condition
+
+
+def _day_start(day: date) -> datetime:
+    return datetime.combine(day, time.min, tzinfo=UTC)
+
+
+def search_words(q: str) -> list[str]:
+    return re.findall(r"\w+", q)[:20]
+
+
+def search_query(q: str) -> SearchQuery | None:
+    """English words stemmed (for English articles) or any word as a prefix (for every other language).
+
+    A Russian or Korean word carries its ending or particle, so "ракет" must find "ракеты" and
+    "러시아" must find "러시아와": prefixes do that without a stemmer that would mangle them.
+    """
+    words = search_words(q)
+    if not words:
+        return None
+    prefixes = " & ".join(f"{word}:*" for word in words)
+    return SearchQuery(q, config="english", search_type="websearch") | SearchQuery(
+        prefixes, config="simple", search_type="raw"
+    )
+
+
+def search_condition(q: str, prefix: str = "") -> Q:
+    words = search_words(q)
+    if not words:
+        return Q()
+    if connection.vendor == "postgresql":
+        return Q(**{f"{prefix}assessment__search_vector": search_query(q)})
+    # The embedded SQLite database has no full-text index: every word must appear somewhere.
+    condition = Q()
+    for word in words:
+        condition &= Q(**{f"{prefix}title__icontains": word}) | Q(**{f"{prefix}text__icontains": word})
+    return condition
+
+
+def filtered_articles(f: SignalFilter) -> QuerySet:
+    """Articles with at least one visible tag matching the filter, in the filter's order."""
+    matching = _matching_tags(f)
+    articles = (
+        Article.objects.filter(Exists(matching.filter(article_id=OuterRef("pk"))))
+        .filter(_article_conditions(f))
+        .select_related("feed", "assessment")
+        .defer("summary_html", "content_html", "text", "assessment__relevance_evidence", "assessment__search_vector")
+        .prefetch_related(
+            Prefetch(
+                "tags",
+                queryset=matching.select_related("signal").order_by("-confidence", "signal__sort_order"),
+                to_attr="visible_tags",
+            )
+        )
+    )
+    return _ordered(articles, f, matching)
+
+
+def _ordered(articles: QuerySet, f: SignalFilter, matching: QuerySet) -> QuerySet:
+    query = search_query(f.q) if f.q and connection.vendor == "postgresql" else None
+    if query is not None:
+        articles = articles.annotate(rank=SearchRank(F("assessment__search_vector"), query))
+    else:
+        articles = articles.annotate(rank=Value(0.0, output_field=FloatField()))
+    if f.sort == "date":
+        return articles.order_by("published_at", "id")
+    if f.sort == "-confidence":
+        strongest = matching.filter(article_id=OuterRef("pk")).values("article_id").annotate(top=Max("confidence"))
+        articles = articles.annotate(top_confidence=Coalesce(Subquery(strongest.values("top")), 0.0))
+        return articles.order_by("-top_confidence", "-published_at", "-id")
+    if f.sort == "-rank" and query is not None:
+        return articles.order_by("-rank", "-published_at", "-id")
+    return articles.order_by("-published_at", "-id")
+
+
+def article_page(f: SignalFilter, page_number: int | str | None, per_page: int = 50) -> ArticlePage:
+    """One page of the filtered list, without counting every match (a million rows would make that slow)."""
+    try:
+        number = max(1, int(page_number or 1))
+    except (TypeError, ValueError):
+        number = 1
+    offset = (number - 1) * per_page
+    rows = list(filtered_articles(f)[offset : offset + per_page + 1])
+    return ArticlePage(
+        articles=rows[:per_page], number=number, has_next=len(rows) > per_page, has_previous=number > 1, per_page=per_page
+    )

@@ -1,0 +1,146 @@
+"""The daily rollup behind the charts: counts per day and signal, always equal to the raw tables.
+
+Database triggers (tracker.rollup_triggers) log every day a write may have changed; a refresh
+recomputes just those days from the raw tables, in one transaction. Readers refresh before
+reading, so a chart never shows a count the raw tables would not give.
+"""
+
+from collections.abc import Iterable
+from datetime import UTC, date, datetime, time, timedelta
+
+from django.db import connection, transaction
+from django.db.models import BooleanField, Count, ExpressionWrapper, F, IntegerField, Q, QuerySet, Value
+from django.db.models.functions import Cast, Coalesce, Floor, TruncDate
+
+from tracker.models import FeedRollup, KindRollup, RollupDirtyDay, Tag
+
+# Any fixed number: it names the lock that serialises refreshes across processes.
+REFRESH_LOCK_KEY = 7_205_310_001
+
+FEED_COLUMNS = ("day", "signal_id", "feed_id", "language", "confidence_tenths", "curated", "articles", "stories")
+KIND_COLUMNS = ("day", "signal_id", "source_kind", "language", "confidence_tenths", "curated", "articles", "stories")
+
+CURATED = Q(origin=Tag.Origin.CURATOR) | Q(decision=Tag.Decision.CONFIRMED)
+# A story counts once: through its earliest article, or an article in no story is its own story.
+LEADS_ITS_STORY = Q(article__assessment__story__isnull=True) | Q(
+    article__assessment__story__representative_id=F("article_id")
+)
+
+
+def visible_tag_facts() -> QuerySet:
+    """Every tag a chart counts (all but rejected ones), with the rollup's dimensions annotated."""
+    return (
+        Tag.objects.exclude(decision=Tag.Decision.REJECTED)
+        .annotate(
+            day=TruncDate("article__published_at"),
+            feed_id=F("article__feed_id"),
+            language=Coalesce("article__assessment__language", Value("")),
+            confidence_tenths=Cast(Floor(F("confidence") * 10), IntegerField()),
+            curated=ExpressionWrapper(CURATED, output_field=BooleanField()),
+        )
+        .values("day", "signal_id", "feed_id", "language", "confidence_tenths", "curated")
+        .annotate(articles=Count("id"), stories=Count("id", filter=LEADS_ITS_STORY))
+        .order_by()
+    )
+
+
+def refresh_rollup() -> int:
+    """Recompute the days writes have touched since the last refresh; returns how many days."""
+    if not RollupDirtyDay.objects.exists():
+        return 0
+    with transaction.atomic():
+        _lock_refresh()
+        days = _take_dirty_days()
+        if days:
+            _recompute(days)
+    return len(days)
+
+
+def rebuild_rollup() -> None:
+    """Recompute everything, e.g. after a bulk load that ran with the triggers off."""
+    with transaction.atomic():
+        _lock_refresh()
+        RollupDirtyDay.objects.all().delete()
+        KindRollup.objects.all().delete()
+        FeedRollup.objects.all().delete()
+        _insert_feed_rows(days=None)
+        _insert_kind_rows(days=None)
+
+
+def _lock_refresh() -> None:
+    # Two refreshes of one day at once would both delete and both insert it: take turns.
+    # (SQLite takes turns anyway: it has one writer at a time.)
+    if connection.vendor == "postgresql":
+        with connection.cursor() as cursor:
+            cursor.execute("SELECT pg_advisory_xact_lock(%s)", [REFRESH_LOCK_KEY])
+
+
+def _take_dirty_days() -> list[date]:
+    with connection.cursor() as cursor:
+        cursor.execute(f"DELETE FROM {RollupDirtyDay._meta.db_table} RETURNING day")
+        days = {row[0] for row in cursor.fetchall()}
+    # SQLite hands dates back as text.
+    return sorted(date.fromisoformat(day) if isinstance(day, str) else day for day in days if day is not None)
+
+
+def _recompute(days: list[date]) -> None:
+    FeedRollup.objects.filter(day__in=days).delete()
+    KindRollup.objects.filter(day__in=days).delete()
+    _insert_feed_rows(days)
+    _insert_kind_rows(days)
+
+
+def _insert_feed_rows(days: Iterable[date] | None) -> None:
+    facts = visible_tag_facts()
+    if days is not None:
+        facts = facts.filter(published_on_any(days))
+    select_sql, params = facts.query.sql_with_params()
+    columns = ", ".join(FEED_COLUMNS)
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"INSERT INTO {FeedRollup._meta.db_table} ({columns}) SELECT {columns} FROM ({select_sql}) AS facts",
+            params,
+        )
+
+
+def published_on_any(days: Iterable[date]) -> Q:
+    """Articles published on any of these (UTC) days, as ranges the published_at index can serve."""
+    condition = Q(pk__in=[])
+    for first, last in contiguous_runs(sorted(set(days))):
+        start = datetime.combine(first, time.min, tzinfo=UTC)
+        end = datetime.combine(last + timedelta(days=1), time.min, tzinfo=UTC)
+        condition |= Q(article__published_at__gte=start, article__published_at__lt=end)
+    return condition
+
+
+def contiguous_runs(days: list[date]) -> list[tuple[date, date]]:
+    """[1, 2, 3, 7, 8] (as dates) → [(1, 3), (7, 8)]."""
+    runs: list[tuple[date, date]] = []
+    for day in days:
+        if runs and day - runs[-1][1] == timedelta(days=1):
+            runs[-1] = (runs[-1][0], day)
+        else:
+            runs.append((day, day))
+    return runs
+
+
+def _insert_kind_rows(days: Iterable[date] | None) -> None:
+    """The per-kind rollup is the per-feed one summed over the feeds of each kind."""
+    day_filter, params = "", []
+    if days is not None:
+        days = list(days)
+        day_filter = f"WHERE r.day IN ({', '.join(['%s'] * len(days))})"
+        params = days
+    columns = ", ".join(KIND_COLUMNS)
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"""
+            INSERT INTO {KindRollup._meta.db_table} ({columns})
+            SELECT r.day, r.signal_id, f.source_kind, r.language, r.confidence_tenths, r.curated,
+                   SUM(r.articles), SUM(r.stories)
+            FROM {FeedRollup._meta.db_table} r JOIN ingest_feed f ON f.id = r.feed_id
+            {day_filter}
+            GROUP BY r.day, r.signal_id, f.source_kind, r.language, r.confidence_tenths, r.curated
+            """,
+            params,
+        )
