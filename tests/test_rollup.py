@@ -80,7 +80,7 @@ def world():
     feeds.append(make_feed(source_kind=SourceKind.THINK_TANK))
     signals = list(SignalType.objects.all())
     articles = []
-    for number in range(30):
+    for _ in range(30):
         published = datetime(2024, 3, 1, 6, tzinfo=UTC) + timedelta(days=rng.randrange(20), hours=rng.randrange(24))
         article = make_article(rng.choice(feeds), published_at=published)
         Assessment.objects.create(article=article, status="relevant", language=rng.choice(["en", "ru", "ko"]))
@@ -141,7 +141,8 @@ def random_change(rng: random.Random, feeds, signals, curator) -> str:
         Assessment.objects.filter(pk=rng.choice(articles).assessment.pk).update(language=rng.choice(["en", "uk"]))
     elif action == "story":
         members = rng.sample(articles, min(3, len(articles)))
-        story = Story.objects.create(first_published_at=members[0].published_at, last_published_at=members[0].published_at)
+        when = members[0].published_at
+        story = Story.objects.create(first_published_at=when, last_published_at=when)
         Assessment.objects.filter(article__in=members).update(story=story)
         refresh_story(story.id)
     elif action == "leave_story":

@@ -149,9 +149,8 @@ class FilterForm(forms.Form):
         self.fields["signal"].choices = list(
             SignalType.objects.filter(is_active=True).order_by("sort_order", "slug").values_list("slug", "name")
         )
-        self.fields["feed"].choices = [
-            (feed_id, title or url) for feed_id, title, url in Feed.objects.order_by("title").values_list("id", "title", "url")
-        ]
+        feeds = Feed.objects.order_by("title").values_list("id", "title", "url")
+        self.fields["feed"].choices = [(feed_id, title or url) for feed_id, title, url in feeds]
 
     def clean(self):
         cleaned = super().clean()

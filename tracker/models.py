@@ -199,6 +199,9 @@ class RollupFields(models.Model):
     class Meta:
         abstract = True
 
+    def __str__(self) -> str:
+        return f"{self.day} {self.signal_id}: {self.articles} articles, {self.stories} stories"
+
 
 class FeedRollup(RollupFields):
     """Per feed: answers filters on particular feeds and the sources chart."""
@@ -225,3 +228,6 @@ class RollupDirtyDay(models.Model):
     """
 
     day = models.DateField()
+
+    def __str__(self) -> str:
+        return str(self.day)

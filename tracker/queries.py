@@ -311,6 +311,5 @@ def article_page(f: SignalFilter, page_number: int | str | None, per_page: int =
         number = 1
     offset = (number - 1) * per_page
     rows = list(filtered_articles(f)[offset : offset + per_page + 1])
-    return ArticlePage(
-        articles=rows[:per_page], number=number, has_next=len(rows) > per_page, has_previous=number > 1, per_page=per_page
-    )
+    has_next = len(rows) > per_page
+    return ArticlePage(rows[:per_page], number, has_next=has_next, has_previous=number > 1, per_page=per_page)
