@@ -7,6 +7,9 @@ from django.core.management import CommandError, call_command
 
 from ingest.models import Article, ArticleSource, Feed
 from tracker.demo import sample_feeds
+from tracker.filters import SignalFilter
+from tracker.models import KeyEvent, Tag
+from tracker.queries import signal_total
 
 pytestmark = pytest.mark.django_db
 
@@ -50,12 +53,25 @@ def test_a_story_carried_by_two_sample_feeds_is_one_article(free_port):
     assert ArticleSource.objects.count() > Article.objects.count()
 
 
+def test_demo_draws_key_events_and_fills_the_chart_counts(free_port, settings, django_capture_on_commit_callbacks):
+    settings.CELERY_TASK_ALWAYS_EAGER = True  # tag in this process, as the embedded demo does
+    with django_capture_on_commit_callbacks(execute=True):  # tagging starts once the articles are committed
+        run_demo(free_port)
+    assert KeyEvent.objects.filter(label__icontains="treaty").exists()
+    assert signal_total(SignalFilter()) == Tag.objects.exclude(decision=Tag.Decision.REJECTED).count() > 100
+
+
 def test_running_the_demo_twice_changes_nothing(free_port):
     run_demo(free_port)
-    counts = (Feed.objects.count(), Article.objects.count(), ArticleSource.objects.count())
+    counts = (Feed.objects.count(), Article.objects.count(), ArticleSource.objects.count(), KeyEvent.objects.count())
     users = list(get_user_model().objects.order_by("username").values_list("username", "password"))
     run_demo(free_port)
-    assert (Feed.objects.count(), Article.objects.count(), ArticleSource.objects.count()) == counts
+    assert (
+        Feed.objects.count(),
+        Article.objects.count(),
+        ArticleSource.objects.count(),
+        KeyEvent.objects.count(),
+    ) == counts
     assert list(get_user_model().objects.order_by("username").values_list("username", "password")) == users
 
 

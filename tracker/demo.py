@@ -6,6 +6,7 @@ import json
 import threading
 from collections.abc import Iterator
 from dataclasses import dataclass
+from datetime import date
 from http.server import SimpleHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 
@@ -14,6 +15,7 @@ from django.db import transaction
 
 from ingest.models import Feed
 from ingest.refresh import RefreshResult, refresh_feed
+from tracker.models import KeyEvent, SignalType
 from tracker.roles import ADMIN, ANALYST, CURATOR, ensure_role_groups
 
 SAMPLE_FEEDS_DIR = Path(__file__).resolve().parent.parent / "ingest" / "sample_feeds"
@@ -91,4 +93,25 @@ def create_demo_users() -> list[str]:
         user.save()
         user.groups.add(groups[role])
         created.append(username)
+    return created
+
+
+# Milestones of the public record, drawn on the demo's timelines; admins add their own in the admin.
+DEMO_KEY_EVENTS = [
+    (date(2023, 7, 27), "Russian defence minister at Pyongyang parade", "visit"),
+    (date(2023, 9, 13), "Summit at Vostochny Cosmodrome", "visit"),
+    (date(2024, 6, 19), "Strategic partnership treaty signed", "visit"),
+    (date(2024, 10, 18), "Troop deployment to Russia reported", "arms_deal"),
+    (date(2024, 12, 4), "Treaty enters into force", None),
+    (date(2025, 4, 28), "Pyongyang confirms troops in Kursk", "arms_deal"),
+]
+
+
+def create_key_events() -> int:
+    """Add the demo milestones once; returns how many were new."""
+    signals = SignalType.objects.in_bulk(field_name="slug")
+    created = 0
+    for day, label, slug in DEMO_KEY_EVENTS:
+        _, is_new = KeyEvent.objects.get_or_create(date=day, label=label, defaults={"signal": signals.get(slug)})
+        created += is_new
     return created

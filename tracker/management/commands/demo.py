@@ -6,6 +6,7 @@ from tracker.demo import (
     DEMO_USERS,
     add_sample_feeds,
     create_demo_users,
+    create_key_events,
     poll_sample_feeds,
     serve_sample_feeds,
 )
@@ -31,6 +32,7 @@ class Command(BaseCommand):
             for feed, result in zip(feeds, poll_sample_feeds(feeds), strict=True):
                 self.stdout.write(f"  {feed}: {describe(result)}")
         created = create_demo_users()
+        create_key_events()
         self.stdout.write(self.style.SUCCESS("Demo data ready."))
         self.stdout.write(f"Logins (password '{DEMO_PASSWORD}'): " + ", ".join(name for name, _ in DEMO_USERS))
         if created:
