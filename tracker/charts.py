@@ -1,0 +1,742 @@
+"""The dashboard's charts: pure functions from aggregated rows to Plotly figures and tables.
+
+Nothing here reads the database: tracker.chart_data fetches the rows (tracker.queries) and calls
+these. A figure is a plain dict, ready for JSON and for ``Plotly.newPlot(div, figure)`` (it carries
+its own config). Each chart comes with a table of the same numbers, for the page and the CSV
+download. Every bar and heatmap cell carries, as customdata, the URL of the article list narrowed
+to it; a bar of height zero carries None, as there is nothing to click.
+"""
+
+import html
+import math
+from collections import defaultdict
+from collections.abc import Callable, Iterable, Mapping, Sequence
+from dataclasses import dataclass, field, replace
+from datetime import date, timedelta
+from typing import Protocol
+
+from tracker.filters import SignalFilter, period_bounds
+
+CHART_NAMES = ("timeline", "per_type", "heatmap", "sources", "source_kinds")
+NO_DATA_MESSAGE = "No signals match these filters"
+TOP_FEEDS = 25
+# Zero-filling a range of decades by day would send megabytes of empty bars; past this many
+# periods the axis keeps to the periods that have data.
+MAX_PERIODS = 2000
+APPROXIMATE_PERIOD_DAYS = {"day": 1, "week": 7, "month": 28}
+
+# A spike: a type running far above its own recent level. Both a ratio and a spread test, so
+# that a quiet type going from 0 to 1 is not a spike (the minimum count), nor a noisy type's
+# ordinary high week (the standard deviations).
+SPIKE_BASELINE_PERIODS = 8
+SPIKE_MIN_BASELINE_PERIODS = 4
+SPIKE_MIN_COUNT = 5
+SPIKE_MIN_RATIO = 3
+SPIKE_MIN_STDDEVS = 3
+SPIKE_RULE = (
+    f"★ marks a spike: a period in which a type counts at least {SPIKE_MIN_COUNT}, at least "
+    f"{SPIKE_MIN_RATIO} times its mean over the previous {SPIKE_BASELINE_PERIODS} periods, and more than "
+    f"that mean plus {SPIKE_MIN_STDDEVS} standard deviations of those periods (it needs at least "
+    f"{SPIKE_MIN_BASELINE_PERIODS} earlier periods)."
+)
+
+FIGURE_CONFIG = {"displaylogo": False, "responsive": True}
+GRID_COLOUR = "#e6e6e6"
+EVENT_COLOUR = "#555555"
+# Longer key event labels are cut on the chart (the hover shows them whole): they run down the plot.
+EVENT_LABEL_CHARACTERS = 40
+HEATMAP_COLOURS = [[0.0, "#f7fbff"], [0.25, "#c6dbef"], [0.5, "#6baed6"], [0.75, "#2171b5"], [1.0, "#08306b"]]
+PERIOD_MILLISECONDS = {"day": 86_400_000, "week": 7 * 86_400_000}
+# Any Monday: weeks start on Mondays, and Plotly counts week-long periods from this date.
+A_MONDAY = "2000-01-03"
+HOVER_DATE_FORMATS = {"day": "%{x|%a %-d %b %Y}", "week": "Week of %{x|%-d %b %Y}", "month": "%{x|%B %Y}"}
+PERIOD_COLUMNS = {"day": "Day", "week": "Week starting", "month": "Month"}
+
+
+# What the charts read from their inputs: SignalType, KeyEvent and tracker.queries' rows, or any
+# object with these attributes (the tests use plain ones).
+
+
+class SignalTypeLike(Protocol):
+    slug: str
+    name: str
+    colour: str
+
+
+class CountRowLike(Protocol):
+    period: date
+    signal: str
+    count: int
+
+
+class SourceRowLike(Protocol):
+    feed_id: int
+    feed: str
+    source_kind: str
+    signal: str
+    count: int
+
+
+class KeyEventLike(Protocol):
+    date: date
+    label: str
+
+
+@dataclass(frozen=True)
+class Chart:
+    title: str
+    figure: dict
+    columns: list[str]
+    rows: list[list]
+    notes: list[str] = field(default_factory=list)
+
+    def payload(self, name: str) -> dict:
+        table = {"columns": self.columns, "rows": self.rows}
+        return {"name": name, "title": self.title, "figure": self.figure, "table": table, "notes": self.notes}
+
+
+# --- Spikes -------------------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Spike:
+    index: int
+    count: int
+    baseline_mean: float
+
+
+def detect_spikes(series: Sequence[int]) -> list[Spike]:
+    """The periods of one type's consecutive counts that SPIKE_RULE calls spikes."""
+    spikes = []
+    for index, count in enumerate(series):
+        baseline = series[max(0, index - SPIKE_BASELINE_PERIODS) : index]
+        # The minimum count first: it rules out most periods without computing a baseline.
+        if count >= SPIKE_MIN_COUNT and len(baseline) >= SPIKE_MIN_BASELINE_PERIODS and is_spike(count, baseline):
+            spikes.append(Spike(index, count, sum(baseline) / len(baseline)))
+    return spikes
+
+
+def is_spike(count: int, baseline: Sequence[int]) -> bool:
+    mean = sum(baseline) / len(baseline)
+    standard_deviation = math.sqrt(sum((value - mean) ** 2 for value in baseline) / len(baseline))
+    return (
+        count >= SPIKE_MIN_COUNT
+        and count >= SPIKE_MIN_RATIO * mean
+        and count > mean + SPIKE_MIN_STDDEVS * standard_deviation
+    )
+
+
+# --- Periods --------------------------------------------------------------------------------------------
+
+
+def period_start(day: date, period: str) -> date:
+    return period_bounds(day, period)[0]
+
+
+def next_period(start: date, period: str) -> date:
+    return period_bounds(start, period)[1] + timedelta(days=1)
+
+
+def previous_period(start: date, period: str) -> date:
+    return period_start(start - timedelta(days=1), period)
+
+
+def period_range(first: date, last: date, period: str) -> list[date]:
+    """Every period from the one holding first to the one holding last, as their first days."""
+    periods, current = [], period_start(first, period)
+    while current <= last:
+        periods.append(current)
+        current = next_period(current, period)
+    return periods
+
+
+def periods_before(first: date, period: str, count: int = SPIKE_BASELINE_PERIODS) -> list[date]:
+    """The count periods just before the one starting at first, oldest first."""
+    periods = [previous_period(first, period)]
+    while len(periods) < count:
+        periods.insert(0, previous_period(periods[0], period))
+    return periods
+
+
+def baseline_filter(f: SignalFilter) -> SignalFilter | None:
+    """The whole periods just before the first one f shows, whose counts are its first periods' spike baselines.
+
+    None without a start date: the series then starts with the data itself.
+    """
+    if f.start is None:
+        return None
+    first = period_start(f.start, f.period)
+    return replace(f, start=periods_before(first, f.period)[0], end=first - timedelta(days=1))
+
+
+# --- Time series ----------------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class TimeSeries:
+    """Counts per type over consecutive periods, missing periods filled with zeros."""
+
+    periods: list[date]
+    counts: dict[str, list[int]]
+    spikes: dict[str, list[Spike]]
+
+    @property
+    def is_empty(self) -> bool:
+        return not any(any(counts) for counts in self.counts.values())
+
+
+def time_series(
+    rows: Iterable[CountRowLike],
+    types: Sequence[SignalTypeLike],
+    f: SignalFilter,
+    baseline_rows: Iterable[CountRowLike] | None = None,
+) -> TimeSeries:
+    """Rows as zero-filled series over the filter's range, with their spikes.
+
+    baseline_rows, fetched with baseline_filter(f), count the periods before the first one shown and serve
+    only as spike baselines. Without them the first periods shown have short baselines, so cannot be spikes.
+    """
+    totals = sum_counts(rows, f.period)
+    bounds = displayed_bounds({period for _, period in totals}, f)
+    if bounds is None:
+        nothing = {signal_type.slug: [] for signal_type in types}
+        return TimeSeries([], nothing, dict(nothing))
+    periods = period_range(*bounds, f.period)
+    lead_in = [] if baseline_rows is None else periods_before(periods[0], f.period)
+    earlier = sum_counts(baseline_rows or (), f.period)
+    counts, spikes = {}, {}
+    for signal_type in types:
+        keys = [(signal_type.slug, period) for period in lead_in + periods]
+        full = [totals.get(key, 0) + earlier.get(key, 0) for key in keys]
+        counts[signal_type.slug] = full[len(lead_in) :]
+        spikes[signal_type.slug] = [
+            replace(spike, index=spike.index - len(lead_in))
+            for spike in detect_spikes(full)
+            if spike.index >= len(lead_in)
+        ]
+    return TimeSeries(periods, counts, spikes)
+
+
+def sum_counts(rows: Iterable[CountRowLike], period: str) -> dict[tuple[str, date], int]:
+    """Counts per (type, period start)."""
+    totals: dict[tuple[str, date], int] = defaultdict(int)
+    for row in rows:
+        if row.count:
+            totals[row.signal, period_start(row.period, period)] += row.count
+    return dict(totals)
+
+
+def displayed_bounds(periods_with_data: set[date], f: SignalFilter) -> tuple[date, date] | None:
+    """The filter's range in whole periods; an open end stops at the data."""
+    first = period_start(f.start, f.period) if f.start else min(periods_with_data, default=None)
+    last = period_start(f.end, f.period) if f.end else max(periods_with_data, default=None)
+    if first is None or last is None or first > last:
+        return None
+    if (last - first).days // APPROXIMATE_PERIOD_DAYS[f.period] > MAX_PERIODS:
+        inside = [period for period in periods_with_data if first <= period <= last]
+        return (min(inside), max(inside)) if inside else None
+    return first, last
+
+
+# --- Shared pieces ----------------------------------------------------------------------------------------
+
+
+def shown_types(types: Sequence[SignalTypeLike], f: SignalFilter) -> list[SignalTypeLike]:
+    return [signal_type for signal_type in types if not f.signals or signal_type.slug in f.signals]
+
+
+def measure(f: SignalFilter) -> str:
+    return "stories" if f.count == "stories" else "articles"
+
+
+def measure_axis_title(f: SignalFilter) -> str:
+    return "Stories (copies counted once)" if f.count == "stories" else "Articles"
+
+
+def counting_note(f: SignalFilter) -> str:
+    if f.count == "stories":
+        return (
+            "Counting stories: copies of one story (syndication, rewrites, one wire story in many feeds) count once, "
+            "on the day and in the feed of its first report."
+        )
+    return "Counting articles: an article carrying several signal types counts once under each."
+
+
+def list_link(list_url: str, f: SignalFilter) -> str:
+    return f"{list_url}?{f.to_query()}"
+
+
+def drill_down_link(list_url: str, f: SignalFilter, start: date, slug: str, period: str | None = None) -> str:
+    return list_link(list_url, f.drill_down(start, slug, period))
+
+
+def figure(data: list[dict], layout: dict) -> dict:
+    return {"data": data, "layout": layout, "config": FIGURE_CONFIG}
+
+
+def base_layout(title: str, **settings) -> dict:
+    layout = {
+        "title": {"text": html.escape(title), "x": 0, "xanchor": "left"},
+        "autosize": True,
+        "hovermode": "closest",
+        "hoverlabel": {"namelength": -1},
+        "margin": {"l": 60, "r": 20, "t": 90, "b": 50},
+        "legend": {"orientation": "h", "x": 0, "y": 1.02, "yanchor": "bottom"},
+        "paper_bgcolor": "#ffffff",
+        "plot_bgcolor": "#ffffff",
+        "font": {"size": 12},
+    }
+    return layout | settings
+
+
+def empty_figure(title: str) -> dict:
+    message = {"text": NO_DATA_MESSAGE, "xref": "paper", "yref": "paper", "x": 0.5, "y": 0.5, "showarrow": False}
+    layout = base_layout(
+        title, xaxis={"visible": False}, yaxis={"visible": False}, annotations=[message | {"font": {"size": 16}}]
+    )
+    return figure([], layout)
+
+
+def wide_table(first_column: str, types: Sequence[SignalTypeLike], labelled_counts: Iterable[tuple]) -> tuple:
+    """Columns and rows: one row per label, one column per type, then the row's total."""
+    columns = [first_column, *(signal_type.name for signal_type in types), "Total"]
+    rows = [[*labels, *counts, sum(counts)] for *labels, counts in labelled_counts]
+    return columns, rows
+
+
+# --- Timeline and one chart per type ----------------------------------------------------------------------
+
+
+def timeline_chart(
+    rows: Iterable[CountRowLike],
+    types: Sequence[SignalTypeLike],
+    events: Iterable[KeyEventLike],
+    f: SignalFilter,
+    list_url: str,
+    baseline_rows: Iterable[CountRowLike] | None = None,
+) -> Chart:
+    """Stacked bars per period and type, spikes starred, key events as dotted lines."""
+    types = shown_types(types, f)
+    series = time_series(rows, types, f, baseline_rows)
+    title = f"Signals per {f.period}, counting {measure(f)}"
+    columns, table = time_table(series, types, f)
+    notes = [counting_note(f), SPIKE_RULE, "Dotted lines mark curated key events."]
+    if series.is_empty:
+        return Chart(title, empty_figure(title), columns, [], notes)
+    bars = [period_bars(series, signal_type, f, list_url) for signal_type in types]
+    markers = spike_markers(series, f, list_url, stacked_spike_points(series, types))
+    shapes, annotations = key_event_marks(events, series, f)
+    layout = base_layout(
+        title,
+        barmode="stack",
+        bargap=0.1,
+        xaxis={"type": "date", "title": {"text": PERIOD_COLUMNS[f.period]}},
+        yaxis={"title": {"text": measure_axis_title(f)}, "rangemode": "tozero", "gridcolor": GRID_COLOUR},
+        shapes=shapes,
+        annotations=annotations,
+    )
+    return Chart(title, figure(bars + markers, layout), columns, table, notes)
+
+
+def per_type_chart(
+    rows: Iterable[CountRowLike],
+    types: Sequence[SignalTypeLike],
+    events: Iterable[KeyEventLike],
+    f: SignalFilter,
+    list_url: str,
+    baseline_rows: Iterable[CountRowLike] | None = None,
+) -> Chart:
+    """One small bar chart per type, stacked vertically on one shared time axis, each on its own scale."""
+    types = shown_types(types, f)
+    series = time_series(rows, types, f, baseline_rows)
+    title = f"Each signal type per {f.period}, counting {measure(f)}"
+    columns, table = time_table(series, types, f)
+    notes = [counting_note(f), SPIKE_RULE, "Each type has its own vertical scale."]
+    if series.is_empty:
+        return Chart(title, empty_figure(title), columns, [], notes)
+    data, axes, titles = [], {}, []
+    domains = stacked_domains(len(types))
+    for number, (signal_type, domain) in enumerate(zip(types, domains, strict=True), start=1):
+        suffix = "" if number == 1 else str(number)
+        on_axes = {"xaxis": f"x{suffix}", "yaxis": f"y{suffix}", "showlegend": False}
+        data.append(period_bars(series, signal_type, f, list_url) | on_axes)
+        points = [SpikePoint(signal_type, spike, spike.count / 2) for spike in series.spikes[signal_type.slug]]
+        data += [marker | on_axes for marker in spike_markers(series, f, list_url, points)]
+        axes |= subplot_axes(suffix, domain, is_bottom=number == len(types), f=f)
+        titles.append(subplot_title(signal_type.name, domain))
+    shapes, annotations = key_event_marks(events, series, f)
+    layout = base_layout(
+        title, height=90 + 120 * len(types), bargap=0.1, shapes=shapes, annotations=titles + annotations, **axes
+    )
+    layout["margin"] = layout["margin"] | {"t": 70}
+    return Chart(title, figure(data, layout), columns, table, notes)
+
+
+def time_table(series: TimeSeries, types: Sequence[SignalTypeLike], f: SignalFilter) -> tuple:
+    counts = [series.counts[signal_type.slug] for signal_type in types]
+    labelled = (
+        (period.isoformat(), [column[index] for column in counts]) for index, period in enumerate(series.periods)
+    )
+    return wide_table(PERIOD_COLUMNS[f.period], types, labelled)
+
+
+def period_positioning(period: str) -> dict:
+    """Bars (and markers) span their whole period rather than sit centred on its first day."""
+    if period == "month":
+        return {"xperiod": "M1", "xperiodalignment": "middle"}
+    if period == "week":
+        return {"xperiod": PERIOD_MILLISECONDS["week"], "xperiod0": A_MONDAY, "xperiodalignment": "middle"}
+    return {"xperiod": PERIOD_MILLISECONDS["day"], "xperiodalignment": "middle"}
+
+
+def period_bars(series: TimeSeries, signal_type: SignalTypeLike, f: SignalFilter, list_url: str) -> dict:
+    counts = series.counts[signal_type.slug]
+    links = [
+        drill_down_link(list_url, f, period, signal_type.slug) if count else None
+        for period, count in zip(series.periods, counts, strict=True)
+    ]
+    return {
+        "type": "bar",
+        "name": signal_type.name,
+        "legendgroup": signal_type.slug,
+        "x": [period.isoformat() for period in series.periods],
+        "y": counts,
+        "customdata": links,
+        "marker": {"color": signal_type.colour},
+        "hovertemplate": f"{HOVER_DATE_FORMATS[f.period]}<br>%{{fullData.name}}: %{{y}} {measure(f)}<extra></extra>",
+        **period_positioning(f.period),
+    }
+
+
+@dataclass(frozen=True)
+class SpikePoint:
+    """Where a spike's star goes: its type, the spike, and the height on the bars."""
+
+    signal_type: SignalTypeLike
+    spike: Spike
+    height: float
+
+
+def stacked_spike_points(series: TimeSeries, types: Sequence[SignalTypeLike]) -> list[SpikePoint]:
+    """On stacked bars, a star sits in the middle of its type's segment."""
+    points = []
+    for position, signal_type in enumerate(types):
+        for spike in series.spikes[signal_type.slug]:
+            below = sum(series.counts[other.slug][spike.index] for other in types[:position])
+            points.append(SpikePoint(signal_type, spike, below + spike.count / 2))
+    return points
+
+
+def spike_markers(series: TimeSeries, f: SignalFilter, list_url: str, points: list[SpikePoint]) -> list[dict]:
+    """One trace of stars for the spikes at the given points, or no trace."""
+    if not points:
+        return []
+    periods = [series.periods[point.spike.index] for point in points]
+    return [
+        {
+            "type": "scatter",
+            "mode": "markers",
+            "name": "Spike",
+            "x": [period.isoformat() for period in periods],
+            "y": [point.height for point in points],
+            "customdata": [
+                drill_down_link(list_url, f, period, point.signal_type.slug)
+                for period, point in zip(periods, points, strict=True)
+            ],
+            "hovertext": [spike_description(point, f) for point in points],
+            "hovertemplate": f"{HOVER_DATE_FORMATS[f.period]}<br>%{{hovertext}}<extra></extra>",
+            "marker": {"symbol": "star", "size": 13, "color": "#ffffff", "line": {"color": "#222222", "width": 1.5}},
+            **period_positioning(f.period),
+        }
+    ]
+
+
+def spike_description(point: SpikePoint, f: SignalFilter) -> str:
+    return (
+        f"Spike in {html.escape(point.signal_type.name)}: {point.spike.count} {measure(f)}, "
+        f"against a mean of {point.spike.baseline_mean:.1f} over the previous {f.period}s"
+    )
+
+
+def key_event_marks(events: Iterable[KeyEventLike], series: TimeSeries, f: SignalFilter) -> tuple[list, list]:
+    """A dotted vertical line and a label for each key event within the periods shown."""
+    first, last = series.periods[0], period_bounds(series.periods[-1], f.period)[1]
+    shown = sorted((event for event in events if first <= event.date <= last), key=lambda event: event.date)
+    return [key_event_line(event) for event in shown], [key_event_label(event) for event in shown]
+
+
+def key_event_line(event: KeyEventLike) -> dict:
+    day = event.date.isoformat()
+    line = {"color": EVENT_COLOUR, "width": 1, "dash": "dot"}
+    return {"type": "line", "xref": "x", "yref": "paper", "x0": day, "x1": day, "y0": 0, "y1": 1, "line": line}
+
+
+def key_event_label(event: KeyEventLike) -> dict:
+    when = f"{event.date.day} {event.date:%b %Y}"
+    return {
+        "x": event.date.isoformat(),
+        "y": 1,
+        "xref": "x",
+        "yref": "paper",
+        "text": html.escape(shorten(event.label, EVENT_LABEL_CHARACTERS)),
+        "hovertext": html.escape(f"{when}: {event.label}"),
+        "showarrow": False,
+        "textangle": -90,
+        "xanchor": "right",
+        "yanchor": "top",
+        "font": {"size": 10, "color": EVENT_COLOUR},
+        "bgcolor": "rgba(255, 255, 255, 0.8)",
+    }
+
+
+def shorten(text: str, length: int) -> str:
+    return text if len(text) <= length else text[: length - 1].rstrip() + "…"
+
+
+def stacked_domains(count: int, gap: float = 0.04) -> list[tuple[float, float]]:
+    """Vertical bands for count subplots, the first at the top."""
+    height = (1 - gap * (count - 1)) / count
+    tops = [1 - index * (height + gap) for index in range(count)]
+    return [(round(max(top - height, 0), 6), round(top, 6)) for top in tops]
+
+
+def subplot_axes(suffix: str, domain: tuple[float, float], *, is_bottom: bool, f: SignalFilter) -> dict:
+    # Every x axis follows the first one, so zooming one zooms all; only the bottom one shows dates.
+    xaxis = {"type": "date", "anchor": f"y{suffix}", "showticklabels": is_bottom}
+    if suffix:
+        xaxis["matches"] = "x"
+    if is_bottom:
+        xaxis["title"] = {"text": PERIOD_COLUMNS[f.period]}
+    yaxis = {
+        "domain": list(domain),
+        "anchor": f"x{suffix}",
+        "rangemode": "tozero",
+        "gridcolor": GRID_COLOUR,
+        "nticks": 4,
+    }
+    return {f"xaxis{suffix}": xaxis, f"yaxis{suffix}": yaxis}
+
+
+def subplot_title(text: str, domain: tuple[float, float]) -> dict:
+    return {
+        "text": f"<b>{html.escape(text)}</b>",
+        "x": 0,
+        "y": domain[1],
+        "xref": "paper",
+        "yref": "paper",
+        "xanchor": "left",
+        "yanchor": "bottom",
+        "showarrow": False,
+    }
+
+
+# --- Heatmap -------------------------------------------------------------------------------------------------
+
+
+def heatmap_chart(
+    rows: Iterable[CountRowLike], types: Sequence[SignalTypeLike], f: SignalFilter, list_url: str
+) -> Chart:
+    """Types down, months across; each cell links to its month's articles of its type."""
+    types = shown_types(types, f)
+    monthly = replace(f, period="month")
+    series = time_series(rows, types, monthly)
+    title = f"Signals per month and type, counting {measure(f)}"
+    columns, table = time_table(series, types, monthly)
+    notes = [counting_note(f)]
+    if series.is_empty:
+        return Chart(title, empty_figure(title), columns, [], notes)
+    months = series.periods
+    cell = {
+        "type": "heatmap",
+        "x": [month.isoformat() for month in months],
+        "y": [signal_type.name for signal_type in types],
+        "z": [series.counts[signal_type.slug] for signal_type in types],
+        "customdata": [
+            [drill_down_link(list_url, f, month, signal_type.slug, "month") for month in months]
+            for signal_type in types
+        ],
+        "colorscale": HEATMAP_COLOURS,
+        "zmin": 0,
+        "xgap": 2,
+        "ygap": 2,
+        "colorbar": {"title": {"text": measure_axis_title(f)}},
+        "hovertemplate": f"%{{y}}, %{{x|%B %Y}}: %{{z}} {measure(f)}<extra></extra>",
+        **period_positioning("month"),
+    }
+    layout = base_layout(
+        title,
+        height=160 + 40 * len(types),
+        xaxis={"type": "date", "title": {"text": "Month"}},
+        yaxis={"type": "category", "autorange": "reversed", "automargin": True},
+    )
+    return Chart(title, figure([cell], layout), columns, table, notes)
+
+
+# --- Sources -------------------------------------------------------------------------------------------------
+
+
+@dataclass
+class Tally:
+    """Counts per type for one feed or one kind of source."""
+
+    key: object
+    label: str
+    kind: str
+    counts: dict[str, int] = field(default_factory=lambda: defaultdict(int))
+
+    @property
+    def total(self) -> int:
+        return sum(self.counts.values())
+
+
+def sources_chart(
+    rows: Iterable[SourceRowLike],
+    types: Sequence[SignalTypeLike],
+    f: SignalFilter,
+    list_url: str,
+    kind_labels: Mapping[str, str] | None = None,
+    top: int = TOP_FEEDS,
+) -> Chart:
+    """Horizontal stacked bars: the feeds with the most signals, split by type."""
+    types, kind_labels = shown_types(types, f), kind_labels or {}
+    feeds = feed_tallies(rows, {signal_type.slug for signal_type in types})
+    shown = feeds[:top]
+    title = f"Signals per source feed{f' (top {top})' if len(feeds) > top else ''}, counting {measure(f)}"
+    labelled = ((feed.label, kind_labels.get(feed.kind, feed.kind), counts_of(feed, types)) for feed in feeds)
+    columns, table = wide_table("Feed", types, labelled)
+    columns.insert(1, "Source kind")
+    notes = [counting_note(f), "Each article counts under the feed that first carried it."]
+    if len(feeds) > top:
+        notes.append(f"The chart shows the {top} feeds with the most signals of {len(feeds)}; the table lists all.")
+    if not feeds:
+        return Chart(title, empty_figure(title), columns, [], notes)
+    bars = [
+        source_bars(shown, signal_type, f, list_url, lambda tally: {"feeds": (tally.key,)}, horizontal=True)
+        for signal_type in types
+    ]
+    layout = base_layout(
+        title,
+        barmode="stack",
+        height=170 + 24 * len(shown),
+        xaxis={"title": {"text": measure_axis_title(f)}, "gridcolor": GRID_COLOUR},
+        yaxis={"type": "category", "autorange": "reversed", "automargin": True},
+    )
+    return Chart(title, figure(bars, layout), columns, table, notes)
+
+
+def source_kinds_chart(
+    rows: Iterable[SourceRowLike],
+    types: Sequence[SignalTypeLike],
+    f: SignalFilter,
+    list_url: str,
+    kind_labels: Mapping[str, str] | None = None,
+) -> Chart:
+    """Grouped bars per kind of outlet and type: who reports visits, who issues the denials."""
+    types, kind_labels = shown_types(types, f), kind_labels or {}
+    kinds = kind_tallies(rows, {signal_type.slug for signal_type in types}, kind_labels)
+    title = f"Signals per kind of source, counting {measure(f)}"
+    columns, table = wide_table("Source kind", types, ((kind.label, counts_of(kind, types)) for kind in kinds))
+    notes = [counting_note(f), "Each article counts under the kind of the feed that first carried it."]
+    if not kinds:
+        return Chart(title, empty_figure(title), columns, [], notes)
+    bars = [
+        source_bars(kinds, signal_type, f, list_url, lambda tally: {"source_kinds": (tally.key,)})
+        | share_hover(kinds, signal_type, f)
+        for signal_type in types
+    ]
+    layout = base_layout(
+        title,
+        barmode="group",
+        xaxis={"type": "category", "title": {"text": "Kind of source"}},
+        yaxis={"title": {"text": measure_axis_title(f)}, "rangemode": "tozero", "gridcolor": GRID_COLOUR},
+    )
+    return Chart(title, figure(bars, layout), columns, table, notes)
+
+
+def feed_tallies(rows: Iterable[SourceRowLike], slugs: set[str]) -> list[Tally]:
+    """Per feed, most signals first; feeds sharing a title are told apart by their id."""
+    tallies: dict[int, Tally] = {}
+    for row in rows:
+        if row.signal in slugs and row.count:
+            tally = tallies.setdefault(
+                row.feed_id, Tally(row.feed_id, row.feed or f"Feed {row.feed_id}", row.source_kind)
+            )
+            tally.counts[row.signal] += row.count
+    ordered = sorted(tallies.values(), key=lambda tally: (-tally.total, tally.label.casefold(), tally.key))
+    feeds_per_title = defaultdict(int)
+    for tally in ordered:
+        feeds_per_title[tally.label] += 1
+    for tally in ordered:
+        if feeds_per_title[tally.label] > 1:
+            tally.label = f"{tally.label} (#{tally.key})"
+    return ordered
+
+
+def kind_tallies(rows: Iterable[SourceRowLike], slugs: set[str], kind_labels: Mapping[str, str]) -> list[Tally]:
+    """Per kind of source, in the order of kind_labels (then any unknown kind), kinds without signals left out."""
+    tallies: dict[str, Tally] = {}
+    for row in rows:
+        if row.signal in slugs and row.count:
+            label = kind_labels.get(row.source_kind, row.source_kind)
+            tally = tallies.setdefault(row.source_kind, Tally(row.source_kind, label, row.source_kind))
+            tally.counts[row.signal] += row.count
+    order = {kind: position for position, kind in enumerate(kind_labels)}
+    return sorted(tallies.values(), key=lambda tally: (order.get(tally.key, len(order)), tally.key))
+
+
+def counts_of(tally: Tally, types: Sequence[SignalTypeLike]) -> list[int]:
+    return [tally.counts.get(signal_type.slug, 0) for signal_type in types]
+
+
+def source_bars(
+    tallies: list[Tally],
+    signal_type: SignalTypeLike,
+    f: SignalFilter,
+    list_url: str,
+    narrow: Callable[[Tally], dict],
+    horizontal: bool = False,
+) -> dict:
+    """One type's bars over feeds or kinds; narrow(tally) gives the filter fields that select one of them."""
+    counts = [tally.counts.get(signal_type.slug, 0) for tally in tallies]
+    links = [
+        list_link(list_url, replace(f, signals=(signal_type.slug,), **narrow(tally))) if count else None
+        for tally, count in zip(tallies, counts, strict=True)
+    ]
+    labels = [tally.label for tally in tallies]
+    # The category is on y for horizontal bars, on x otherwise.
+    category, value = ("y", "x") if horizontal else ("x", "y")
+    hover = f"%{{{category}}}<br>%{{fullData.name}}: %{{{value}}} {measure(f)}"
+    return {
+        "type": "bar",
+        "orientation": "h" if horizontal else "v",
+        "name": signal_type.name,
+        "legendgroup": signal_type.slug,
+        category: labels,
+        value: counts,
+        "customdata": links,
+        "marker": {"color": signal_type.colour},
+        "hovertemplate": f"{hover}<extra></extra>",
+    }
+
+
+def share_hover(kinds: list[Tally], signal_type: SignalTypeLike, f: SignalFilter) -> dict:
+    template = f"%{{x}}<br>%{{fullData.name}}: %{{y}} {measure(f)}<br>%{{hovertext}}<extra></extra>"
+    return {"hovertext": kind_shares(kinds, signal_type), "hovertemplate": template}
+
+
+def kind_shares(kinds: list[Tally], signal_type: SignalTypeLike) -> list[str]:
+    """For hover: what share of each kind's signals this type is, and of this type's signals each kind holds."""
+    type_total = sum(kind.counts.get(signal_type.slug, 0) for kind in kinds)
+    shares = []
+    for kind in kinds:
+        count = kind.counts.get(signal_type.slug, 0)
+        of_kind = percent(count, kind.total)
+        of_type = percent(count, type_total)
+        shares.append(
+            f"{of_kind} of {html.escape(kind.label)}'s signals; {of_type} of all {html.escape(signal_type.name)}"
+        )
+    return shares
+
+
+def percent(part: int, whole: int) -> str:
+    return f"{100 * part / whole:.0f}%" if whole else "0%"
