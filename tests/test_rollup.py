@@ -10,7 +10,7 @@ from django.contrib.auth.models import User
 from ingest.models import Article, SourceKind
 from tests.factories import make_article, make_feed
 from tracker import assess
-from tracker.models import Assessment, FeedRollup, KindRollup, RollupDirtyDay, SignalType, Story, Tag
+from tracker.models import Assessment, DayRollup, FeedRollup, KindRollup, RollupDirtyDay, SignalType, Story, Tag
 from tracker.rollup import contiguous_runs, rebuild_rollup, refresh_rollup
 from tracker.stories import refresh_story
 
@@ -65,10 +65,27 @@ def rolled_kind_counts() -> Counter:
     return +counts
 
 
+def expected_day_counts() -> Counter:
+    counts: Counter = Counter()
+    for (day, signal, _feed, _language, tenths, curated, measure), value in expected_feed_counts().items():
+        counts[(day, signal, tenths, curated, measure)] += value
+    return counts
+
+
+def rolled_day_counts() -> Counter:
+    counts: Counter = Counter()
+    for row in DayRollup.objects.all():
+        key = (row.day, row.signal_id, row.confidence_tenths, row.curated)
+        counts[key + ("articles",)] += row.articles
+        counts[key + ("stories",)] += row.stories
+    return +counts
+
+
 def assert_rollup_matches_raw():
     refresh_rollup()
     assert rolled_feed_counts() == expected_feed_counts()
     assert rolled_kind_counts() == expected_kind_counts()
+    assert rolled_day_counts() == expected_day_counts()
     assert not RollupDirtyDay.objects.exists()
 
 
@@ -213,8 +230,10 @@ def test_a_story_counts_once_on_the_day_of_its_first_article(world):
 def test_rebuild_gives_the_same_rows_as_incremental_refreshes(world):
     refresh_rollup()
     incremental = rolled_feed_counts()
+    incremental_days = rolled_day_counts()
     rebuild_rollup()
     assert rolled_feed_counts() == incremental
+    assert rolled_day_counts() == incremental_days
 
 
 def test_contiguous_runs_merge_neighbouring_days():

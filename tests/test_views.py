@@ -1,25 +1,33 @@
+"""The analyst's pages: the overview, the article list and an article's page, escaped and fast."""
+
 import pytest
 from django.contrib.auth.models import Group, User
 from django.urls import reverse
 
+from ingest.models import Article
+from tests.dashboard_helpers import HOSTILE_STRINGS, at, make_user, signal, tagged_article
 from tests.factories import make_article, make_feed
+from tracker.models import Story, Tag
 from tracker.roles import ADMIN, ANALYST, CURATOR
+from tracker.rollup import refresh_rollup
 
 pytestmark = pytest.mark.django_db
 
 
 @pytest.fixture
 def analyst(client):
-    user = User.objects.create_user("reader", password="not-the-demo-password-123")
-    user.groups.add(Group.objects.get(name=ANALYST))
+    user = make_user(ANALYST)
     client.force_login(user)
     return user
 
 
+def page_urls(article) -> list[str]:
+    return [reverse("home"), reverse("article-list"), reverse("article-detail", args=[article.pk])]
+
+
 def test_pages_require_login(client):
-    feed = make_feed()
-    article = make_article(feed)
-    for url in (reverse("home"), reverse("article-detail", args=[article.pk])):
+    article = make_article(make_feed())
+    for url in page_urls(article):
         response = client.get(url)
         assert response.status_code == 302
         assert response["Location"].startswith("/accounts/login/")
@@ -31,16 +39,21 @@ def test_login_page_renders(client):
     assert b'name="password"' in response.content
 
 
-def test_latest_articles_lists_titles_sources_and_carrier_counts(client, analyst):
-    wire, state_media = make_feed(title="Northern Wire"), make_feed(title="State Digest")
-    shared = make_article(wire, also_in=(state_media,), title="Shoigu arrives in Pyongyang")
-    make_article(state_media, title="Harvest season begins")
-    response = client.get(reverse("home"))
-    page = response.content.decode()
-    assert "Shoigu arrives in Pyongyang" in page and "Harvest season begins" in page
-    assert "Northern Wire" in page
-    assert response.context["page"].paginator.count == 2
-    assert next(a for a in response.context["page"] if a.pk == shared.pk).source_count == 2
+def test_article_list_shows_title_feed_language_and_signal_chips(client, analyst):
+    wire = make_feed(title="Northern Wire")
+    tagged_article(wire, {"visit": 0.91, "denial": 0.55}, title="Shoigu arrives in Pyongyang", language="ru")
+    page = client.get(reverse("article-list")).content.decode()
+    assert "Shoigu arrives in Pyongyang" in page and "Northern Wire" in page
+    assert 'data-signal="visit"' in page and "Visit 0.91" in page and "Denial 0.55" in page
+    assert "<td>ru</td>" in page
+
+
+def test_untagged_articles_are_not_in_the_signal_list(client, analyst):
+    feed = make_feed()
+    make_article(feed, title="Harvest season begins")
+    tagged_article(feed, {"drill": 0.8}, title="Joint drill announced")
+    page = client.get(reverse("article-list")).content.decode()
+    assert "Joint drill announced" in page and "Harvest season begins" not in page
 
 
 def test_article_detail_shows_every_feed_that_carried_the_story(client, analyst):
@@ -51,23 +64,99 @@ def test_article_detail_shows_every_feed_that_carried_the_story(client, analyst)
     assert page.count("Northern Wire") >= 2 and "State Digest" in page
 
 
-def test_hostile_title_is_escaped_on_list_and_detail(client, analyst):
-    article = make_article(make_feed(), title='<script>alert("x")</script><img src=x onerror=alert(1)>')
-    for url in (reverse("home"), reverse("article-detail", args=[article.pk])):
+def test_article_detail_lists_the_other_articles_of_its_story(client, analyst):
+    story = Story.objects.create(first_published_at=at(3), last_published_at=at(4), article_count=2)
+    wire, digest = make_feed(title="Northern Wire"), make_feed(title="State Digest")
+    first = tagged_article(wire, {"visit": 0.9}, title="Shoigu lands in Pyongyang", story=story)
+    tagged_article(digest, {"visit": 0.8}, title="Defence minister visits DPRK", story=story)
+    tagged_article(digest, {"visit": 0.8}, title="Unrelated visit")
+    page = client.get(reverse("article-detail", args=[first.pk])).content.decode()
+    also = page.split("Also reported by", 1)[1].split("Carried by", 1)[0]
+    assert "Defence minister visits DPRK" in also and "State Digest" in also
+    assert "Unrelated visit" not in also and "Shoigu lands in Pyongyang" not in also
+
+
+def test_article_detail_links_only_to_http_originals(client, analyst):
+    article = make_article(make_feed(), canonical_url="https://news.example.org/story")
+    page = client.get(reverse("article-detail", args=[article.pk])).content.decode()
+    assert 'href="https://news.example.org/story"' in page
+    Article.objects.filter(pk=article.pk).update(canonical_url="javascript:alert(1)")
+    page = client.get(reverse("article-detail", args=[article.pk])).content.decode()
+    assert "javascript:" not in page
+
+
+def test_article_pages_show_tags_with_evidence_and_hide_rejected_ones_from_the_list(client, analyst):
+    article = tagged_article(
+        make_feed(),
+        {"visit": 0.91},
+        title="Shoigu arrives in Pyongyang",
+        evidence="Shoigu arrived in Pyongyang on Tuesday.",
+        terms=("arrived in Pyongyang",),
+    )
+    curator = make_user(CURATOR)
+    Tag.objects.create(
+        article=article,
+        signal=signal("denial"),
+        confidence=0.55,
+        decision=Tag.Decision.REJECTED,
+        decided_by=curator,
+        decided_at=at(5),
+    )
+    listing = client.get(reverse("article-list")).content.decode()
+    assert "Visit 0.91" in listing and "Denial 0.55" not in listing
+    detail = client.get(reverse("article-detail", args=[article.pk])).content.decode()
+    assert "Shoigu <mark>arrived in Pyongyang</mark> on Tuesday." in detail
+    assert f"rejected by {curator.username} on 2024-06-05 10:00" in detail
+
+
+def test_evidence_terms_are_marked_after_escaping(client, analyst):
+    tagged_article(
+        make_feed(),
+        {"arms_deal": 0.8},
+        evidence="Shells <b>shipped</b> & paid for",
+        terms=("shipped", "<b>"),
+    )
+    page = client.get(reverse("article-list")).content.decode()
+    assert "Shells <mark>&lt;b&gt;</mark><mark>shipped</mark>&lt;/b&gt; &amp; paid for" in page
+
+
+@pytest.mark.parametrize("hostile", HOSTILE_STRINGS)
+def test_hostile_titles_summaries_and_evidence_render_escaped_on_every_page(client, analyst, hostile):
+    feed = make_feed(title=f"Feed {hostile}")
+    article = tagged_article(
+        feed, {"visit": 0.9}, title=f"Title {hostile}", evidence=f"Evidence {hostile}", terms=("Evidence",)
+    )
+    for url in page_urls(article):
         page = client.get(url).content.decode()
-        assert "<script>alert" not in page and "<img src=x" not in page
-        assert "&lt;script&gt;" in page
+        assert hostile not in page, url
+        assert "Title &lt;" in page or "Title &quot;&gt;" in page, url
+
+
+@pytest.mark.parametrize("per_page", [10, 50])
+def test_list_query_count_does_not_grow_with_page_size(client, analyst, django_assert_max_num_queries, per_page):
+    feeds = [make_feed() for _ in range(3)]
+    for number in range(per_page + 5):
+        tagged_article(feeds[number % 3], {"visit": 0.9, "drill": 0.7}, evidence="Drills held.", terms=("Drills",))
+    with django_assert_max_num_queries(10):
+        response = client.get(reverse("article-list"), {"per_page": per_page})
+    assert len(response.context["page"].articles) == per_page
 
 
 @pytest.mark.parametrize("article_count", [3, 30])
-def test_article_list_query_count_does_not_grow_with_rows(
+def test_overview_and_detail_query_counts_do_not_grow_with_rows(
     client, analyst, django_assert_max_num_queries, article_count
 ):
     feeds = [make_feed() for _ in range(3)]
-    for number in range(article_count):
-        make_article(feeds[number % 3], also_in=(feeds[(number + 1) % 3],))
-    with django_assert_max_num_queries(8):
+    story = Story.objects.create(first_published_at=at(3), last_published_at=at(3), article_count=article_count)
+    articles = [
+        tagged_article(feeds[number % 3], {"visit": 0.9}, story=story, also_in=(feeds[(number + 1) % 3],))
+        for number in range(article_count)
+    ]
+    refresh_rollup()  # the steady state: the rollup already counts the rows
+    with django_assert_max_num_queries(10):
         assert client.get(reverse("home")).status_code == 200
+    with django_assert_max_num_queries(10):
+        assert client.get(reverse("article-detail", args=[articles[0].pk])).status_code == 200
 
 
 def test_role_groups_hold_exactly_their_permissions():
@@ -80,7 +169,7 @@ def test_role_groups_hold_exactly_their_permissions():
     assert codenames(ANALYST) <= codenames(CURATOR) <= codenames(ADMIN)
 
 
-def test_admin_feed_page_shows_health_to_staff(client, django_assert_max_num_queries):
+def test_admin_feed_page_shows_health_to_staff(client):
     admin = User.objects.create_superuser("boss", password="x-strong-password-987")
     client.force_login(admin)
     make_feed(title="Broken feed", last_outcome="http_error", consecutive_failures=3, last_error="HTTP 500")
@@ -92,18 +181,3 @@ def test_admin_feed_page_shows_health_to_staff(client, django_assert_max_num_que
 def test_analyst_cannot_reach_feed_admin(client, analyst):
     response = client.get(reverse("admin:ingest_feed_changelist"))
     assert response.status_code == 302
-
-
-def test_article_pages_show_tags_with_evidence_and_hide_rejected_ones_from_the_list(client, analyst):
-    from tracker.models import SignalType, Tag
-
-    article = make_article(make_feed(), title="Shoigu arrives in Pyongyang")
-    visit, denial = SignalType.objects.get(slug="visit"), SignalType.objects.get(slug="denial")
-    evidence = [{"sentence": "Shoigu arrived in Pyongyang on Tuesday.", "terms": ["arrived in Pyongyang"]}]
-    Tag.objects.create(article=article, signal=visit, confidence=0.91, evidence=evidence)
-    Tag.objects.create(article=article, signal=denial, confidence=0.55, decision=Tag.Decision.REJECTED)
-    listing = client.get(reverse("home")).content.decode()
-    assert "Visit 0.91" in listing and "Denial" not in listing
-    detail = client.get(reverse("article-detail", args=[article.pk])).content.decode()
-    assert "Shoigu arrived in Pyongyang on Tuesday." in detail and "arrived in Pyongyang" in detail
-    assert "rejected by" in detail

@@ -11,7 +11,7 @@ from django.utils.html import format_html, format_html_join
 from django.utils.safestring import SafeString
 
 from tracker.assess import add_tag, confirm_tag, reject_tag
-from tracker.models import Assessment, Rule, SignalType, Story, Tag
+from tracker.models import Assessment, KeyEvent, Rule, SignalType, Story, Tag
 
 STORY_ARTICLES_SHOWN = 50
 SIGNAL_RULE_KINDS = {Rule.Kind.TRIGGER, Rule.Kind.VETO, Rule.Kind.CONTEXT}
@@ -260,3 +260,15 @@ class StoryAdmin(ReadOnlyAdmin):
         )
         items = ((row.article.published_at.date(), row.article.title) for row in rows)
         return format_html("<ul>{}</ul>", format_html_join("", "<li>{}: {}</li>", items))
+
+
+# --- Key events (admins) -------------------------------------------------------------------------------
+
+
+@admin.register(KeyEvent)
+class KeyEventAdmin(admin.ModelAdmin):
+    list_display = ("date", "label", "signal")
+    list_filter = ("signal",)
+    search_fields = ("label", "description")
+    date_hierarchy = "date"
+    list_select_related = ("signal",)

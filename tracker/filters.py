@@ -53,11 +53,6 @@ class SignalFilter:
     def confidence_tenths(self) -> int | None:
         return None if self.min_confidence is None else round(self.min_confidence * 10)
 
-    @property
-    def needs_feed_detail(self) -> bool:
-        """Filters the coarse rollup cannot answer: particular feeds."""
-        return bool(self.feeds)
-
     def query_items(self, include_view: bool = True) -> list[tuple[str, str]]:
         """The filter as ordered query-string pairs; defaults are left out to keep URLs short."""
         items: list[tuple[str, str]] = []

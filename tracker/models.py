@@ -180,7 +180,7 @@ class KeyEvent(models.Model):
         return f"{self.date}: {self.label}"
 
 
-class RollupFields(models.Model):
+class RollupCounts(models.Model):
     """Counts of visible (not rejected) tags per day and signal, with the dimensions the filters need.
 
     ``articles`` counts tagged articles; ``stories`` counts those that lead their story (the
@@ -190,7 +190,6 @@ class RollupFields(models.Model):
 
     day = models.DateField()
     signal = models.ForeignKey(SignalType, on_delete=models.DO_NOTHING, db_constraint=False, related_name="+")
-    language = models.CharField(max_length=8)
     confidence_tenths = models.PositiveSmallIntegerField(help_text="floor(confidence × 10)")
     curated = models.BooleanField(help_text="Added or confirmed by a curator")
     articles = models.PositiveIntegerField()
@@ -203,19 +202,28 @@ class RollupFields(models.Model):
         return f"{self.day} {self.signal_id}: {self.articles} articles, {self.stories} stories"
 
 
-class FeedRollup(RollupFields):
-    """Per feed: answers filters on particular feeds and the sources chart."""
+class FeedRollup(RollupCounts):
+    """Per feed and language: answers filters on particular feeds and the sources chart."""
 
     feed = models.ForeignKey(Feed, on_delete=models.DO_NOTHING, db_constraint=False, related_name="+")
+    language = models.CharField(max_length=8)
 
     class Meta:
         indexes = [models.Index(fields=["day", "signal"]), models.Index(fields=["feed", "day"])]
 
 
-class KindRollup(RollupFields):
-    """Per kind of source: small enough to answer every other filter in milliseconds."""
+class KindRollup(RollupCounts):
+    """Per kind of source and language: answers filters on kinds and languages."""
 
     source_kind = models.CharField(max_length=32)
+    language = models.CharField(max_length=8)
+
+    class Meta:
+        indexes = [models.Index(fields=["day", "signal"])]
+
+
+class DayRollup(RollupCounts):
+    """Per day and type only: the few rows behind the unfiltered overview and date, type and confidence filters."""
 
     class Meta:
         indexes = [models.Index(fields=["day", "signal"])]

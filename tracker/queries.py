@@ -31,7 +31,7 @@ from django.db.models.functions import Cast, Coalesce, Floor, Trunc
 
 from ingest.models import Article
 from tracker.filters import SignalFilter
-from tracker.models import FeedRollup, KeyEvent, KindRollup, SignalType, Tag
+from tracker.models import DayRollup, FeedRollup, KeyEvent, KindRollup, SignalType, Tag
 from tracker.rollup import CURATED, LEADS_ITS_STORY, refresh_rollup
 
 
@@ -166,9 +166,19 @@ def _grouped(f: SignalFilter, dimensions: dict, per_feed: bool = False) -> list[
     return [{name.removeprefix("_"): value for name, value in row.items()} for row in rows]
 
 
+def _rollup_table(f: SignalFilter, per_feed: bool) -> type:
+    """The smallest table that has every dimension the filter and the grouping need."""
+    if per_feed or f.feeds:
+        return FeedRollup
+    if f.source_kinds or f.languages:
+        return KindRollup
+    return DayRollup
+
+
 def _rollup_rows(f: SignalFilter, per_feed: bool) -> QuerySet:
-    per_feed = per_feed or f.needs_feed_detail
-    rows = FeedRollup.objects.all() if per_feed else KindRollup.objects.all()
+    table = _rollup_table(f, per_feed)
+    per_feed = table is FeedRollup
+    rows = table.objects.all()
     if f.start:
         rows = rows.filter(day__gte=f.start)
     if f.end:

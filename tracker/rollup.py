@@ -12,13 +12,12 @@ from django.db import connection, transaction
 from django.db.models import BooleanField, Count, ExpressionWrapper, F, IntegerField, Q, QuerySet, Value
 from django.db.models.functions import Cast, Coalesce, Floor, TruncDate
 
-from tracker.models import FeedRollup, KindRollup, RollupDirtyDay, Tag
+from tracker.models import DayRollup, FeedRollup, KindRollup, RollupDirtyDay, Tag
 
 # Any fixed number: it names the lock that serialises refreshes across processes.
 REFRESH_LOCK_KEY = 7_205_310_001
 
 FEED_COLUMNS = ("day", "signal_id", "feed_id", "language", "confidence_tenths", "curated", "articles", "stories")
-KIND_COLUMNS = ("day", "signal_id", "source_kind", "language", "confidence_tenths", "curated", "articles", "stories")
 
 CURATED = Q(origin=Tag.Origin.CURATOR) | Q(decision=Tag.Decision.CONFIRMED)
 # A story counts once: through its earliest article, or an article in no story is its own story.
@@ -61,10 +60,10 @@ def rebuild_rollup() -> None:
     with transaction.atomic():
         _lock_refresh()
         RollupDirtyDay.objects.all().delete()
-        KindRollup.objects.all().delete()
-        FeedRollup.objects.all().delete()
+        for model in (DayRollup, KindRollup, FeedRollup):
+            model.objects.all().delete()
         _insert_feed_rows(days=None)
-        _insert_kind_rows(days=None)
+        _insert_coarser_rows(days=None)
 
 
 def _lock_refresh() -> None:
@@ -84,10 +83,10 @@ def _take_dirty_days() -> list[date]:
 
 
 def _recompute(days: list[date]) -> None:
-    FeedRollup.objects.filter(day__in=days).delete()
-    KindRollup.objects.filter(day__in=days).delete()
+    for model in (DayRollup, KindRollup, FeedRollup):
+        model.objects.filter(day__in=days).delete()
     _insert_feed_rows(days)
-    _insert_kind_rows(days)
+    _insert_coarser_rows(days)
 
 
 def _insert_feed_rows(days: Iterable[date] | None) -> None:
@@ -124,23 +123,31 @@ def contiguous_runs(days: list[date]) -> list[tuple[date, date]]:
     return runs
 
 
-def _insert_kind_rows(days: Iterable[date] | None) -> None:
-    """The per-kind rollup is the per-feed one summed over the feeds of each kind."""
+# The coarser tables are the per-feed one summed over what they leave out.
+COARSER_TABLES = {
+    KindRollup: ("f.source_kind", "r.language"),
+    DayRollup: (),
+}
+COUNTED_COLUMNS = ("day", "signal_id", "confidence_tenths", "curated")
+
+
+def _insert_coarser_rows(days: Iterable[date] | None) -> None:
     day_filter, params = "", []
     if days is not None:
         days = list(days)
         day_filter = f"WHERE r.day IN ({', '.join(['%s'] * len(days))})"
         params = days
-    columns = ", ".join(KIND_COLUMNS)
-    with connection.cursor() as cursor:
-        cursor.execute(
-            f"""
-            INSERT INTO {KindRollup._meta.db_table} ({columns})
-            SELECT r.day, r.signal_id, f.source_kind, r.language, r.confidence_tenths, r.curated,
-                   SUM(r.articles), SUM(r.stories)
-            FROM {FeedRollup._meta.db_table} r JOIN ingest_feed f ON f.id = r.feed_id
-            {day_filter}
-            GROUP BY r.day, r.signal_id, f.source_kind, r.language, r.confidence_tenths, r.curated
-            """,
-            params,
-        )
+    for model, extra in COARSER_TABLES.items():
+        kept = [f"r.{column}" for column in COUNTED_COLUMNS] + list(extra)
+        names = [expression.split(".")[1] for expression in kept]
+        with connection.cursor() as cursor:
+            cursor.execute(
+                f"""
+                INSERT INTO {model._meta.db_table} ({", ".join(names)}, articles, stories)
+                SELECT {", ".join(kept)}, SUM(r.articles), SUM(r.stories)
+                FROM {FeedRollup._meta.db_table} r JOIN ingest_feed f ON f.id = r.feed_id
+                {day_filter}
+                GROUP BY {", ".join(kept)}
+                """,
+                params,
+            )

@@ -1,0 +1,1 @@
+"""The dashboard's views: pages, curation, exports, the Atom feed and the signal colours stylesheet."""
