@@ -5,12 +5,13 @@ import re
 from django import forms
 from django.contrib import admin, messages
 from django.db.models import QuerySet
-from django.urls import reverse
+from django.urls import reverse, reverse_lazy
 from django.utils import timezone
 from django.utils.html import format_html, format_html_join
 from django.utils.safestring import SafeString
 
 from tracker.assess import add_tag, confirm_tag, reject_tag
+from tracker.highlight import highlighted
 from tracker.models import Assessment, KeyEvent, Rule, SignalType, Story, Tag
 
 STORY_ARTICLES_SHOWN = 50
@@ -18,20 +19,6 @@ SIGNAL_RULE_KINDS = {Rule.Kind.TRIGGER, Rule.Kind.VETO, Rule.Kind.CONTEXT}
 
 
 # --- Evidence, shown as sentences with the matched terms marked --------------------------------------
-
-
-def highlighted(sentence: str, terms: list[str]) -> SafeString:
-    """The sentence, escaped, with each occurrence of a term wrapped in <mark>."""
-    terms = sorted({term for term in terms if term}, key=len, reverse=True)
-    if not terms:
-        return format_html("{}", sentence)
-    pieces = re.split("(" + "|".join(re.escape(term) for term in terms) + ")", sentence, flags=re.IGNORECASE)
-    # re.split with one group alternates text and matches: odd positions are the terms.
-    return format_html_join(
-        "",
-        "{}",
-        ((format_html("<mark>{}</mark>", piece) if index % 2 else piece,) for index, piece in enumerate(pieces)),
-    )
 
 
 def evidence_html(evidence: list[dict]) -> SafeString:
@@ -46,6 +33,9 @@ def evidence_html(evidence: list[dict]) -> SafeString:
 
 @admin.register(SignalType)
 class SignalTypeAdmin(admin.ModelAdmin):
+    class Media:
+        css = {"all": ("css/tracker-admin.css", reverse_lazy("signal-types-css"))}
+
     list_display = ("name", "slug", "colour_swatch", "is_active", "sort_order")
     list_editable = ("sort_order",)
     list_filter = ("is_active",)
@@ -53,11 +43,8 @@ class SignalTypeAdmin(admin.ModelAdmin):
 
     @admin.display(description="Colour", ordering="colour")
     def colour_swatch(self, signal_type: SignalType) -> SafeString:
-        return format_html(
-            '<span style="display:inline-block;width:1em;height:1em;background:{}"></span> {}',
-            signal_type.colour,
-            signal_type.colour,
-        )
+        # Coloured by /signal-types.css: the Content-Security-Policy refuses inline styles.
+        return format_html('<span class="chip" data-signal="{}">{}</span>', signal_type.slug, signal_type.colour)
 
 
 class RuleForm(forms.ModelForm):

@@ -270,6 +270,11 @@ def drill_down_link(list_url: str, f: SignalFilter, start: date, slug: str, peri
     return list_link(list_url, f.drill_down(start, slug, period))
 
 
+def plotly_text(text: str) -> str:
+    """Text Plotly draws as is: it reads a few HTML tags in labels (links among them), so feed names are escaped."""
+    return html.escape(text, quote=False)
+
+
 def figure(data: list[dict], layout: dict) -> dict:
     return {"data": data, "layout": layout, "config": FIGURE_CONFIG}
 
@@ -397,7 +402,7 @@ def period_bars(series: TimeSeries, signal_type: SignalTypeLike, f: SignalFilter
     ]
     return {
         "type": "bar",
-        "name": signal_type.name,
+        "name": plotly_text(signal_type.name),
         "legendgroup": signal_type.slug,
         "x": [period.isoformat() for period in series.periods],
         "y": counts,
@@ -549,7 +554,7 @@ def heatmap_chart(
     cell = {
         "type": "heatmap",
         "x": [month.isoformat() for month in months],
-        "y": [signal_type.name for signal_type in types],
+        "y": [plotly_text(signal_type.name) for signal_type in types],
         "z": [series.counts[signal_type.slug] for signal_type in types],
         "customdata": [
             [drill_down_link(list_url, f, month, signal_type.slug, "month") for month in months]
@@ -702,14 +707,14 @@ def source_bars(
         list_link(list_url, replace(f, signals=(signal_type.slug,), **narrow(tally))) if count else None
         for tally, count in zip(tallies, counts, strict=True)
     ]
-    labels = [tally.label for tally in tallies]
+    labels = [plotly_text(tally.label) for tally in tallies]
     # The category is on y for horizontal bars, on x otherwise.
     category, value = ("y", "x") if horizontal else ("x", "y")
     hover = f"%{{{category}}}<br>%{{fullData.name}}: %{{{value}}} {measure(f)}"
     return {
         "type": "bar",
         "orientation": "h" if horizontal else "v",
-        "name": signal_type.name,
+        "name": plotly_text(signal_type.name),
         "legendgroup": signal_type.slug,
         category: labels,
         value: counts,

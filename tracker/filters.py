@@ -16,7 +16,7 @@ from tracker.models import SignalType
 
 PERIODS = ("day", "week", "month")
 COUNTS = ("articles", "stories")
-SORTS = ("-date", "date", "-confidence")
+SORTS = ("-date", "date", "-confidence", "-rank")
 CONFIDENCE_CHOICES = [("", "Any")] + [(f"{tenth / 10:.1f}", f"≥ {tenth / 10:.1f}") for tenth in range(5, 10)]
 LANGUAGE_CHOICES = [
     ("en", "English"),
@@ -126,7 +126,12 @@ class FilterForm(forms.Form):
     )
     sort = forms.ChoiceField(
         required=False,
-        choices=[("-date", "Newest first"), ("date", "Oldest first"), ("-confidence", "Most confident first")],
+        choices=[
+            ("-date", "Newest first"),
+            ("date", "Oldest first"),
+            ("-confidence", "Most confident first"),
+            ("-rank", "Best match (with a search)"),
+        ],
         label="Sort",
         initial="-date",
     )
@@ -172,10 +177,3 @@ class FilterForm(forms.Form):
             count=data.get("count") or "articles",
             sort=data.get("sort") or "-date",
         )
-
-
-def filter_from_request(request) -> tuple[SignalFilter, FilterForm]:
-    """The request's filter and the bound form (with its errors, for the page to show)."""
-    form = FilterForm(request.GET)
-    form.is_valid()
-    return form.to_filter(), form

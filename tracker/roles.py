@@ -14,6 +14,7 @@ ROLE_PERMISSIONS = {
         ("tracker", "view_tag"),
         ("tracker", "view_assessment"),
         ("tracker", "view_story"),
+        ("tracker", "view_keyevent"),
     ],
     # Curators decide tags; rejecting is how a tag goes, so no delete permission.
     CURATOR: [("tracker", "add_tag"), ("tracker", "change_tag")],
@@ -33,6 +34,9 @@ ROLE_PERMISSIONS = {
         ("tracker", "add_rule"),
         ("tracker", "change_rule"),
         ("tracker", "delete_rule"),
+        ("tracker", "add_keyevent"),
+        ("tracker", "change_keyevent"),
+        ("tracker", "delete_keyevent"),
     ],
 }
 ROLE_ORDER = [ANALYST, CURATOR, ADMIN]

@@ -6,7 +6,6 @@ from django.http import HttpRequest, QueryDict
 
 from tracker.filters import FilterForm, SignalFilter
 
-BEST_MATCH = ("-rank", "Best match (with a search)")
 PER_PAGE_CHOICES = (10, 25, 50, 100)
 DEFAULT_PER_PAGE = 50
 
@@ -14,7 +13,6 @@ DEFAULT_PER_PAGE = 50
 def read_filter(request: HttpRequest) -> tuple[SignalFilter, FilterForm]:
     """The request's filter and the bound form, whose errors the page shows."""
     form = FilterForm(with_view_defaults(request.GET))
-    offer_best_match(form)
     mark_defaults(form)
     form.is_valid()
     return form.to_filter(), form
@@ -39,13 +37,6 @@ def mark_defaults(form: FilterForm) -> None:
     for field in form.fields.values():
         if field.initial is not None:
             field.widget.attrs["data-default"] = field.initial
-
-
-def offer_best_match(form: FilterForm) -> None:
-    """The list can be ordered by search rank; the form offers it when it does not already."""
-    field = form.fields["sort"]
-    if BEST_MATCH[0] not in dict(field.choices):
-        field.choices = [*field.choices, BEST_MATCH]
 
 
 def per_page_from(request: HttpRequest) -> int:
