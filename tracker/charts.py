@@ -281,7 +281,7 @@ def figure(data: list[dict], layout: dict) -> dict:
 
 def base_layout(title: str, **settings) -> dict:
     layout = {
-        "title": {"text": html.escape(title), "x": 0, "xanchor": "left"},
+        "title": {"text": plotly_text(title), "x": 0, "xanchor": "left"},
         "autosize": True,
         "hovermode": "closest",
         "hoverlabel": {"namelength": -1},
@@ -458,7 +458,7 @@ def spike_markers(series: TimeSeries, f: SignalFilter, list_url: str, points: li
 
 def spike_description(point: SpikePoint, f: SignalFilter) -> str:
     return (
-        f"Spike in {html.escape(point.signal_type.name)}: {point.spike.count} {measure(f)}, "
+        f"Spike in {plotly_text(point.signal_type.name)}: {point.spike.count} {measure(f)}, "
         f"against a mean of {point.spike.baseline_mean:.1f} over the previous {f.period}s"
     )
 
@@ -483,8 +483,8 @@ def key_event_label(event: KeyEventLike) -> dict:
         "y": 1,
         "xref": "x",
         "yref": "paper",
-        "text": html.escape(shorten(event.label, EVENT_LABEL_CHARACTERS)),
-        "hovertext": html.escape(f"{when}: {event.label}"),
+        "text": plotly_text(shorten(event.label, EVENT_LABEL_CHARACTERS)),
+        "hovertext": plotly_text(f"{when}: {event.label}"),
         "showarrow": False,
         "textangle": -90,
         "xanchor": "right",
@@ -524,7 +524,7 @@ def subplot_axes(suffix: str, domain: tuple[float, float], *, is_bottom: bool, f
 
 def subplot_title(text: str, domain: tuple[float, float]) -> dict:
     return {
-        "text": f"<b>{html.escape(text)}</b>",
+        "text": f"<b>{plotly_text(text)}</b>",
         "x": 0,
         "y": domain[1],
         "xref": "paper",
@@ -738,7 +738,7 @@ def kind_shares(kinds: list[Tally], signal_type: SignalTypeLike) -> list[str]:
         of_kind = percent(count, kind.total)
         of_type = percent(count, type_total)
         shares.append(
-            f"{of_kind} of {html.escape(kind.label)}'s signals; {of_type} of all {html.escape(signal_type.name)}"
+            f"{of_kind} of {plotly_text(kind.label)}'s signals; {of_type} of all {plotly_text(signal_type.name)}"
         )
     return shares
 
