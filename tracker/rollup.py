@@ -59,11 +59,20 @@ def rebuild_rollup() -> None:
     """Recompute everything, e.g. after a bulk load that ran with the triggers off."""
     with transaction.atomic():
         _lock_refresh()
-        RollupDirtyDay.objects.all().delete()
-        for model in (DayRollup, KindRollup, FeedRollup):
-            model.objects.all().delete()
+        _empty(RollupDirtyDay, DayRollup, KindRollup, FeedRollup)
         _insert_feed_rows(days=None)
         _insert_coarser_rows(days=None)
+
+
+def _empty(*models) -> None:
+    if connection.vendor == "postgresql":
+        # TRUNCATE leaves no dead rows behind, where DELETE would double the tables until a VACUUM.
+        tables = ", ".join(model._meta.db_table for model in models)
+        with connection.cursor() as cursor:
+            cursor.execute(f"TRUNCATE {tables}")
+    else:
+        for model in models:
+            model.objects.all().delete()
 
 
 def _lock_refresh() -> None:
