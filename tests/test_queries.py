@@ -1,7 +1,9 @@
 """The dashboard's reads: chart counts from the rollup, the filtered list, and full-text search."""
 
+import random
+from collections import Counter
 from dataclasses import replace
-from datetime import UTC, date, datetime
+from datetime import UTC, date, datetime, timedelta
 
 import pytest
 from django.contrib.auth.models import User
@@ -195,3 +197,22 @@ def test_key_events_within_the_range():
     KeyEvent.objects.create(date=date(2023, 9, 13), label="Summit at Vostochny")
     KeyEvent.objects.create(date=date(2024, 6, 19), label="Partnership treaty signed")
     assert [e.label for e in key_events(SignalFilter(start=date(2024, 1, 1)))] == ["Partnership treaty signed"]
+
+
+def test_sources_over_any_range_match_the_raw_tags_whether_months_are_whole_or_cut(feeds):
+    rng = random.Random(3)
+    for _ in range(60):
+        when = datetime(2024, 1, 1, 12, tzinfo=UTC) + timedelta(days=rng.randrange(0, 200))
+        tagged(feeds[rng.choice(["state", "agency"])], when, rng.sample(["visit", "denial", "drill"], 2))
+    for _ in range(25):
+        start = date(2024, 1, 1) + timedelta(days=rng.randrange(0, 200))
+        end = start + timedelta(days=rng.randrange(0, 120))
+        bounds = rng.choice([(start, end), (None, end), (start, None), (None, None)])
+        view = SignalFilter(start=bounds[0], end=bounds[1], signals=rng.choice([(), ("visit",)]))
+        expected = Counter()
+        for tag in Tag.objects.select_related("article__feed", "signal"):
+            day = tag.article.published_at.date()
+            in_range = (view.start is None or day >= view.start) and (view.end is None or day <= view.end)
+            if in_range and (not view.signals or tag.signal.slug in view.signals):
+                expected[tag.article.feed.title, tag.signal.slug] += 1
+        assert {(row.feed, row.signal): row.count for row in source_rows(view)} == dict(expected), view

@@ -10,7 +10,17 @@ from django.contrib.auth.models import User
 from ingest.models import Article, SourceKind
 from tests.factories import make_article, make_feed
 from tracker import assess
-from tracker.models import Assessment, DayRollup, FeedRollup, KindRollup, RollupDirtyDay, SignalType, Story, Tag
+from tracker.models import (
+    Assessment,
+    DayRollup,
+    FeedMonthRollup,
+    FeedRollup,
+    KindRollup,
+    RollupDirtyDay,
+    SignalType,
+    Story,
+    Tag,
+)
 from tracker.rollup import contiguous_runs, rebuild_rollup, refresh_rollup
 from tracker.stories import refresh_story
 
@@ -81,8 +91,24 @@ def rolled_day_counts() -> Counter:
     return +counts
 
 
+def expected_month_counts() -> Counter:
+    counts: Counter = Counter()
+    for (day, signal, feed, _language, _tenths, _curated, measure), value in expected_feed_counts().items():
+        counts[(day.replace(day=1), feed, signal, measure)] += value
+    return counts
+
+
+def rolled_month_counts() -> Counter:
+    counts: Counter = Counter()
+    for row in FeedMonthRollup.objects.all():
+        counts[(row.month, row.feed_id, row.signal_id, "articles")] += row.articles
+        counts[(row.month, row.feed_id, row.signal_id, "stories")] += row.stories
+    return +counts
+
+
 def assert_rollup_matches_raw():
     refresh_rollup()
+    assert rolled_month_counts() == expected_month_counts()
     assert rolled_feed_counts() == expected_feed_counts()
     assert rolled_kind_counts() == expected_kind_counts()
     assert rolled_day_counts() == expected_day_counts()

@@ -239,3 +239,19 @@ class RollupDirtyDay(models.Model):
 
     def __str__(self) -> str:
         return str(self.day)
+
+
+class FeedMonthRollup(models.Model):
+    """Per month, feed and type, nothing else: the sources chart over whole months in a few thousand rows."""
+
+    month = models.DateField(help_text="First day of the month")
+    feed = models.ForeignKey(Feed, on_delete=models.DO_NOTHING, db_constraint=False, related_name="+")
+    signal = models.ForeignKey(SignalType, on_delete=models.DO_NOTHING, db_constraint=False, related_name="+")
+    articles = models.PositiveIntegerField()
+    stories = models.PositiveIntegerField()
+
+    class Meta:
+        indexes = [models.Index(fields=["month"])]
+
+    def __str__(self) -> str:
+        return f"{self.month:%Y-%m} feed {self.feed_id} {self.signal_id}: {self.articles} articles"

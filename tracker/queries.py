@@ -29,10 +29,10 @@ from django.db.models import (
 )
 from django.db.models.functions import Cast, Coalesce, Floor, Trunc
 
-from ingest.models import Article
+from ingest.models import Article, Feed
 from tracker.filters import SignalFilter
-from tracker.models import DayRollup, FeedRollup, KeyEvent, KindRollup, SignalType, Tag
-from tracker.rollup import CURATED, LEADS_ITS_STORY, refresh_rollup
+from tracker.models import DayRollup, FeedMonthRollup, FeedRollup, KeyEvent, KindRollup, SignalType, Tag
+from tracker.rollup import CURATED, LEADS_ITS_STORY, next_month, refresh_rollup
 
 
 @dataclass(frozen=True)
@@ -84,8 +84,11 @@ def heatmap_rows(f: SignalFilter) -> list[CountRow]:
 
 def source_rows(f: SignalFilter) -> list[SourceRow]:
     """Counts per feed and type over the filter's whole range."""
+    if f.q or f.languages or f.confidence_tenths is not None or f.curated_only:
+        rows = _grouped(f, FEED_DIMENSIONS, per_feed=True)
+    else:
+        rows = _source_counts_by_month(f)
     slugs = _slugs_by_id()
-    rows = _grouped(f, FEED_DIMENSIONS, per_feed=True)
     return [
         SourceRow(
             feed_id=row["feed_id"],
@@ -97,6 +100,69 @@ def source_rows(f: SignalFilter) -> list[SourceRow]:
         for row in rows
         if row["count"] and row["signal_id"] in slugs
     ]
+
+
+def _source_counts_by_month(f: SignalFilter) -> list[dict]:
+    """Whole months from the monthly table, the days at either end from the daily one: a few thousand rows."""
+    refresh_rollup()
+    measure = "articles" if f.count == "articles" else "stories"
+    months, days = _months_and_edge_days(f.start, f.end)
+    totals: dict[tuple[int, int], int] = {}
+    for table_rows in (FeedMonthRollup.objects.filter(months), FeedRollup.objects.filter(days)):
+        counted = _feed_and_type_filters(table_rows, f).values("feed_id", "signal_id").annotate(n=Sum(measure))
+        for feed_id, signal_id, count in counted.order_by().values_list("feed_id", "signal_id", "n"):
+            totals[feed_id, signal_id] = totals.get((feed_id, signal_id), 0) + count
+    feeds = Feed.objects.only("title", "url", "source_kind").in_bulk({feed_id for feed_id, _ in totals})
+    return [
+        {
+            "feed_id": feed_id,
+            "feed_title": feeds[feed_id].title,
+            "feed_url": feeds[feed_id].url,
+            "source_kind": feeds[feed_id].source_kind,
+            "signal_id": signal_id,
+            "count": count,
+        }
+        for (feed_id, signal_id), count in totals.items()
+        if feed_id in feeds
+    ]
+
+
+def _months_and_edge_days(start: date | None, end: date | None) -> tuple[Q, Q]:
+    """Conditions on the monthly table (the whole months in the range) and on the daily one (the rest)."""
+    first = None if start is None else (start if start.day == 1 else next_month(start.replace(day=1)))
+    after = (
+        None if end is None else (end + timedelta(days=1) if (end + timedelta(days=1)).day == 1 else end.replace(day=1))
+    )
+    if first and after and after <= first:  # no whole month inside: every day comes from the daily table
+        return Q(pk__in=[]), _day_range(start, end)
+    months = Q()
+    days = Q(pk__in=[])
+    if first:
+        months &= Q(month__gte=first)
+        days |= _day_range(start, first - timedelta(days=1))
+    if after:
+        months &= Q(month__lt=after)
+        days |= _day_range(after, end)
+    return months, days
+
+
+def _day_range(first: date | None, last: date | None) -> Q:
+    condition = Q()
+    if first:
+        condition &= Q(day__gte=first)
+    if last:
+        condition &= Q(day__lte=last)
+    return condition
+
+
+def _feed_and_type_filters(rows: QuerySet, f: SignalFilter) -> QuerySet:
+    if f.signals:
+        rows = rows.filter(signal_id__in=_signal_ids(f.signals))
+    if f.feeds:
+        rows = rows.filter(feed_id__in=f.feeds)
+    if f.source_kinds:
+        rows = rows.filter(feed__source_kind__in=f.source_kinds)
+    return rows
 
 
 def signal_total(f: SignalFilter) -> int:

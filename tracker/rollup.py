@@ -9,10 +9,10 @@ from collections.abc import Iterable
 from datetime import UTC, date, datetime, time, timedelta
 
 from django.db import connection, transaction
-from django.db.models import BooleanField, Count, ExpressionWrapper, F, IntegerField, Q, QuerySet, Value
-from django.db.models.functions import Cast, Coalesce, Floor, TruncDate
+from django.db.models import BooleanField, Count, ExpressionWrapper, F, IntegerField, Q, QuerySet, Sum, Value
+from django.db.models.functions import Cast, Coalesce, Floor, TruncDate, TruncMonth
 
-from tracker.models import DayRollup, FeedRollup, KindRollup, RollupDirtyDay, Tag
+from tracker.models import DayRollup, FeedMonthRollup, FeedRollup, KindRollup, RollupDirtyDay, Tag
 
 # Any fixed number: it names the lock that serialises refreshes across processes.
 REFRESH_LOCK_KEY = 7_205_310_001
@@ -59,9 +59,10 @@ def rebuild_rollup() -> None:
     """Recompute everything, e.g. after a bulk load that ran with the triggers off."""
     with transaction.atomic():
         _lock_refresh()
-        _empty(RollupDirtyDay, DayRollup, KindRollup, FeedRollup)
+        _empty(RollupDirtyDay, DayRollup, KindRollup, FeedRollup, FeedMonthRollup)
         _insert_feed_rows(days=None)
         _insert_coarser_rows(days=None)
+        _insert_month_rows(months=None)
 
 
 def _empty(*models) -> None:
@@ -96,6 +97,9 @@ def _recompute(days: list[date]) -> None:
         model.objects.filter(day__in=days).delete()
     _insert_feed_rows(days)
     _insert_coarser_rows(days)
+    months = sorted({day.replace(day=1) for day in days})
+    FeedMonthRollup.objects.filter(month__in=months).delete()
+    _insert_month_rows(months)
 
 
 def _insert_feed_rows(days: Iterable[date] | None) -> None:
@@ -160,3 +164,41 @@ def _insert_coarser_rows(days: Iterable[date] | None) -> None:
                 """,
                 params,
             )
+
+
+def _insert_month_rows(months: list[date] | None) -> None:
+    """Months of the per-feed table summed up, for the sources chart over whole months."""
+    rows = FeedRollup.objects.all()
+    if months is not None:
+        in_months = Q(pk__in=[])
+        for first, last in contiguous_months(months):
+            in_months |= Q(day__gte=first, day__lt=next_month(last))
+        rows = rows.filter(in_months)
+    rows = (
+        rows.annotate(month=TruncMonth("day"))
+        .values("month", "feed_id", "signal_id")
+        .annotate(article_total=Sum("articles"), story_total=Sum("stories"))
+        .order_by()
+    )
+    select_sql, params = rows.query.sql_with_params()
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"INSERT INTO {FeedMonthRollup._meta.db_table} (month, feed_id, signal_id, articles, stories)"
+            f" SELECT month, feed_id, signal_id, article_total, story_total FROM ({select_sql}) AS months",
+            params,
+        )
+
+
+def next_month(first: date) -> date:
+    return (first.replace(day=28) + timedelta(days=4)).replace(day=1)
+
+
+def contiguous_months(months: list[date]) -> list[tuple[date, date]]:
+    """First days of months → runs of consecutive months, as (first month, last month)."""
+    runs: list[tuple[date, date]] = []
+    for month in sorted(set(months)):
+        if runs and next_month(runs[-1][1]) == month:
+            runs[-1] = (runs[-1][0], month)
+        else:
+            runs.append((month, month))
+    return runs
