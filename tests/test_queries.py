@@ -216,3 +216,25 @@ def test_sources_over_any_range_match_the_raw_tags_whether_months_are_whole_or_c
             if in_range and (not view.signals or tag.signal.slug in view.signals):
                 expected[tag.article.feed.title, tag.signal.slug] += 1
         assert {(row.feed, row.signal): row.count for row in source_rows(view)} == dict(expected), view
+
+
+def test_pages_sorted_by_confidence_follow_each_articles_strongest_matching_tag(feeds):
+    rng = random.Random(5)
+    for day in range(1, 41):
+        when = datetime(2024, 3, 1, 12, tzinfo=UTC) + timedelta(days=day)
+        signals = rng.sample(["visit", "denial", "drill", "arms_deal"], rng.randrange(1, 3))
+        article = tagged(feeds[rng.choice(["state", "agency"])], when, signals)
+        for tag in article.tags.all():
+            tag.confidence = round(rng.uniform(0.5, 1.0), 2)
+            tag.save()
+    for view in (SignalFilter(sort="-confidence"), SignalFilter(sort="-confidence", signals=("visit", "drill"))):
+        everything = list(filtered_articles(view))  # ranked by a subquery over every match
+        paged = []
+        for number in range(1, 10):
+            page = article_page(view, number, per_page=7)
+            paged += page.articles
+            if not page.has_next:
+                break
+        assert [a.id for a in paged] == [a.id for a in everything]
+        strongest = [max(t.confidence for t in a.visible_tags) for a in paged]
+        assert strongest == sorted(strongest, reverse=True)

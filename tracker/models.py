@@ -151,7 +151,11 @@ class Tag(models.Model):
                 condition=models.Q(confidence__gte=0) & models.Q(confidence__lte=1), name="confidence_in_unit_interval"
             ),
         ]
-        indexes = [models.Index(fields=["signal", "decision"])]
+        indexes = [
+            models.Index(fields=["signal", "decision"]),
+            # The list sorted by confidence walks tags strongest first.
+            models.Index(fields=["-confidence"], name="tracker_tag_confidence"),
+        ]
 
     def __str__(self) -> str:
         return f"{self.signal.slug} on {self.article_id} ({self.confidence:.2f})"

@@ -6,7 +6,7 @@ search counts from the raw tables, with the same definitions.
 """
 
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import UTC, date, datetime, time, timedelta
 
 from django.contrib.postgres.search import SearchQuery, SearchRank
@@ -386,6 +386,35 @@ def article_page(f: SignalFilter, page_number: int | str | None, per_page: int =
     except (TypeError, ValueError):
         number = 1
     offset = (number - 1) * per_page
-    rows = list(filtered_articles(f)[offset : offset + per_page + 1])
+    if f.sort == "-confidence":
+        rows = _strongest_first(f, offset, per_page + 1)
+    else:
+        rows = list(filtered_articles(f)[offset : offset + per_page + 1])
     has_next = len(rows) > per_page
     return ArticlePage(rows[:per_page], number, has_next=has_next, has_previous=number > 1, per_page=per_page)
+
+
+def _strongest_first(f: SignalFilter, offset: int, limit: int) -> list:
+    """Articles by their strongest matching tag, read by walking tags strongest first.
+
+    An article's first tag in that walk is its strongest, so the walk meets articles in the list's
+    order and stops after a page's worth, where ranking every match by its maximum would read them all.
+    """
+    wanted = offset + limit
+    tags = _matching_tags(f).filter(_article_conditions(f, prefix="article__"))
+    tags = tags.order_by("-confidence", "-article__published_at", "-article_id").values_list("article_id", flat=True)
+    article_ids: list[int] = []
+    seen: set[int] = set()
+    batch, start = max(2 * wanted, 100), 0
+    while len(article_ids) < wanted:
+        chunk = list(tags[start : start + batch])
+        for article_id in chunk:
+            if article_id not in seen:
+                seen.add(article_id)
+                article_ids.append(article_id)
+        if len(chunk) < batch:
+            break
+        start += batch
+    page_ids = article_ids[offset:wanted]
+    by_id = filtered_articles(replace(f, sort="-date")).filter(pk__in=page_ids).in_bulk()
+    return [by_id[article_id] for article_id in page_ids if article_id in by_id]
