@@ -26,6 +26,7 @@ os.environ.setdefault("DATABASE_URL", "postgres://postgres@127.0.0.1:5432/signal
 os.environ.setdefault("SECRET_KEY", "benchmark-only-secret-key-0123456789-abcdefghijklmnopqrstuvwxyz")
 os.environ.setdefault("ALLOWED_HOSTS", "testserver")
 os.environ.setdefault("SECURE_SSL_REDIRECT", "0")
+os.environ.setdefault("STATIC_MANIFEST", "0")  # nothing collected: serve from the app folders
 os.environ["DEBUG"] = "0"  # DEBUG would keep every query in memory
 os.environ.pop("REDIS_URL", None)
 os.environ.pop("CELERY_BROKER_URL", None)
@@ -44,6 +45,7 @@ def parse_args() -> argparse.Namespace:
     parser.add_argument("--articles", type=int, default=1_000_000, help="size of the data set (default 1,000,000)")
     parser.add_argument("--requests", type=int, default=60, help="requests per endpoint (default 60)")
     parser.add_argument("--seed", type=int, default=11)
+    parser.add_argument("--slowest", type=int, default=0, help="also print the N slowest requests")
     return parser.parse_args()
 
 
@@ -117,6 +119,9 @@ def varied_filters(rng: random.Random, count: int, with_sort: bool = False) -> l
     return filters
 
 
+SLOWEST: list[tuple[float, str]] = []
+
+
 def timed_requests(client, path: str, queries: list[dict]) -> list[float]:
     timings = []
     for query in queries:
@@ -125,6 +130,7 @@ def timed_requests(client, path: str, queries: list[dict]) -> list[float]:
         timings.append((time.perf_counter() - started) * 1000)
         if response.status_code != 200:
             raise SystemExit(f"{path}?{urlencode(query, doseq=True)} answered {response.status_code}")
+        SLOWEST.append((timings[-1], f"{path}?{urlencode(query, doseq=True)}"))
     return timings
 
 
@@ -205,6 +211,8 @@ def main() -> None:
     report(
         "chart timeline with a text search", timed_requests(client, reverse("chart-data", args=["timeline"]), searches)
     )
+    for milliseconds, url in sorted(SLOWEST, reverse=True)[: args.slowest]:
+        print(f"{milliseconds:8.1f} ms  {url}")
 
 
 SEARCH_WORDS = ["missile", "shells", "delegation", "ракет", "визит", "훈련", "sanctions", "railway", "artillery"]

@@ -273,6 +273,27 @@ def chart_text(browser: Browser, name: str) -> str:
     return browser.driver.find_element(By.CSS_SELECTOR, f"[data-chart='{name}'] [data-plot]").text
 
 
+def tick_labels(browser: Browser, name: str, axis: str) -> list[str]:
+    """The first line of each tick label Plotly drew on the chart's x or y axes."""
+    return browser.script(
+        "const plot = document.querySelector(`[data-chart='${arguments[0]}'] [data-plot]`);"
+        "return [...plot.querySelectorAll(`.${arguments[1]}tick text`)]"
+        "  .map(text => (text.querySelector('tspan.line') || text).textContent);",
+        name,
+        axis,
+    )
+
+
+def plot_heights(browser: Browser) -> dict[str, tuple[float, float]]:
+    """Per chart: how tall its plot is on the page, and how tall its figure says it is."""
+    return browser.script(
+        "return Object.fromEntries([...document.querySelectorAll('[data-chart]')].map(section => {"
+        "  const plot = section.querySelector('[data-plot]');"
+        "  return [section.dataset.chart, [plot.getBoundingClientRect().height, plot.layout.height]];"
+        "}));"
+    )
+
+
 def bar_element(browser: Browser, chart: str, type_name: str, period_start: date):
     """The SVG path of one type's bar in one period, found through the data Plotly bound to the bar's group."""
     return browser.script(
@@ -326,6 +347,17 @@ def test_overview_draws_every_chart_with_data_and_no_console_errors(browser, see
     assert chart_total(chart_traces(browser, "timeline")) == seed.signal_total
     assert f"{seed.signal_total} signals match" in browser.text()
     assert seed.key_event.label in chart_text(browser, "timeline")
+    for name, (shown, figure) in plot_heights(browser).items():
+        assert abs(shown - figure) < 2, f"the {name} plot is {shown}px tall for a figure of {figure}px"
+    for name in ("timeline", "per_type", "source_kinds"):
+        assert all(label.isdigit() for label in tick_labels(browser, name, "y")), tick_labels(browser, name, "y")
+    assert all(label.isdigit() for label in tick_labels(browser, "sources", "x"))
+    # The seed runs from January to April 2024: weekly ticks on the Mondays that start the bars, months named.
+    week_ticks = [
+        datetime.strptime(f"{label} 2024", "%b %d %Y").date() for label in tick_labels(browser, "timeline", "x")
+    ]
+    assert week_ticks and all(day.weekday() == 0 for day in week_ticks), week_ticks
+    assert tick_labels(browser, "heatmap", "x") == ["Jan 2024", "Feb 2024", "Mar 2024", "Apr 2024"]
     browser.assert_no_errors()
     browser.screenshot("overview")
 
@@ -340,6 +372,20 @@ def test_article_page_shows_the_evidence_and_the_other_copy_of_its_story(browser
     assert copy.title in browser.driver.find_element(By.CSS_SELECTOR, ".also-reported").text
     browser.assert_no_errors()
     browser.screenshot("article")
+
+
+def test_an_article_without_text_shows_no_empty_text_box(browser, seed):
+    signals = {signal.slug: signal for signal in SignalType.objects.all()}
+    published = at(date(2024, 2, 20))
+    bare = seed_article(seed.feeds["agency"], signals, published, ["visit"], title="Headline only", summary_html="")
+    browser.log_in_as(seed.analyst)
+    browser.open(f"/articles/{bare.article.pk}/")
+
+    assert "Headline only" in browser.driver.find_element(By.TAG_NAME, "h1").text
+    assert not browser.driver.find_elements(By.CSS_SELECTOR, ".detail .content")
+    assert browser.driver.find_elements(By.CSS_SELECTOR, "ul.tags li.tag")
+    browser.assert_no_errors()
+    browser.screenshot("article-without-text")
 
 
 # --- 2. Filters -----------------------------------------------------------------------------------------------------
@@ -384,6 +430,26 @@ def test_choosing_a_source_kind_keeps_the_type_and_shows_only_that_kind(browser,
     browser.assert_no_errors()
 
 
+def test_languages_and_feeds_are_ticked_like_the_other_filters(browser, seed):
+    browser.log_in_as(seed.analyst)
+    browser.open("/?signal=visit")
+    wait_for_charts(browser)
+    assert not browser.driver.find_elements(By.CSS_SELECTOR, "form.filters select[multiple]")
+
+    browser.driver.find_element(By.CSS_SELECTOR, "input[type='checkbox'][name='lang'][value='ru']").click()
+    browser.wait_until(lambda: "lang=ru" in browser.path, "ticking Russian did not change the URL")
+    feed = seed.feeds["agency"]
+    browser.driver.find_element(By.CSS_SELECTOR, f"input[type='checkbox'][name='feed'][value='{feed.pk}']").click()
+    browser.wait_until(lambda: f"feed={feed.pk}" in browser.path, "ticking a feed did not change the URL")
+    wait_for_charts(browser)
+
+    query = query_of(browser.path)
+    assert (query.get("lang"), query.get("feed"), query.get("signal")) == (["ru"], [str(feed.pk)], ["visit"])
+    assert browser.driver.find_element(By.CSS_SELECTOR, "input[name='lang'][value='ru']").is_selected()
+    assert browser.driver.find_element(By.CSS_SELECTOR, f"input[name='feed'][value='{feed.pk}']").is_selected()
+    browser.assert_no_errors()
+
+
 # --- 3. Drill-down -------------------------------------------------------------------------------------------------
 
 
@@ -409,6 +475,16 @@ def test_clicking_a_bar_lists_exactly_the_articles_of_that_type_in_that_week(bro
 # --- 4. Curation ----------------------------------------------------------------------------------------------------
 
 
+# Neither the element nor any element around it is faded or struck through: either would show on the element.
+LOOKS_ACTIVE = (
+    "for (let node = arguments[0]; node; node = node.parentElement) {"
+    "  const style = getComputedStyle(node);"
+    "  if (style.opacity !== '1' || style.textDecorationLine.includes('line-through')) return false;"
+    "}"
+    "return true;"
+)
+
+
 def test_a_curators_rejection_shows_in_the_chart_at_once(browser, seed):
     monday, sunday = FOCUS_WEEK
     visits_that_week = len(seed.matching("visit", monday, sunday))
@@ -422,7 +498,11 @@ def test_a_curators_rejection_shows_in_the_chart_at_once(browser, seed):
     decide = f"form.decide[action$='/tags/{tag.pk}/decide']"
     browser.driver.find_element(By.CSS_SELECTOR, f"{decide} button[value='reject']").click()
     browser.wait_until(lambda: "Visit rejected." in browser.text(), "the page did not confirm the rejection")
-    assert browser.driver.find_elements(By.CSS_SELECTOR, f"li.tag.rejected {decide} button[value='confirm']")
+    (confirm,) = browser.driver.find_elements(By.CSS_SELECTOR, f"li.tag.rejected {decide} button[value='confirm']")
+    # The rejected tag's text is struck through and faded; the button that can still confirm it is neither.
+    assert browser.script(LOOKS_ACTIVE, confirm), "the Confirm button of a rejected tag looks disabled"
+    summary = browser.driver.find_element(By.CSS_SELECTOR, "li.tag.rejected .tag-summary")
+    assert "line-through" in summary.value_of_css_property("text-decoration-line")
     browser.screenshot("article-curator")
 
     browser.open("/")
@@ -467,6 +547,7 @@ XSS_EVIDENCE = '<script>window.__xss=1</script> Shoigu <img src=x onerror="windo
 # Short enough for the timeline to show it whole.
 XSS_EVENT = '"><img src=x onerror=__xss=1>Summit'
 
+FEED_LIST_MAX_WIDTH_PX = 300
 FIND_SCRIPTS = "return [...document.scripts].map(s => ({src: s.getAttribute('src'), text: s.text}));"
 FIND_HANDLERS = (
     "return [...document.querySelectorAll('*')].flatMap(el => [...el.attributes]"
@@ -525,6 +606,10 @@ def test_hostile_feeds_render_as_inert_text_on_every_page(browser, seed, hostile
 
     browser.open("/articles/?from=2024-05-01")
     assert_inert(browser, [*XSS_TITLES, XSS_FEED_TITLE, XSS_EVIDENCE])
+    # The feeds' box keeps its width however long a feed's title: the title is cut, and whole on hover.
+    feed_list = browser.driver.find_element(By.CSS_SELECTOR, "form.filters .feed-list")
+    assert feed_list.size["width"] <= FEED_LIST_MAX_WIDTH_PX
+    assert browser.driver.find_element(By.CSS_SELECTOR, f"label[title='{XSS_FEED_TITLE}']")
     browser.screenshot("hostile-list")
 
     for article in hostile:

@@ -210,6 +210,51 @@ def test_titles_and_axes_say_what_is_counted():
     assert stories.notes[0].startswith("Counting stories")
 
 
+def test_weekly_ticks_fall_on_mondays_where_the_weeks_bars_begin():
+    xaxis = charts.timeline_chart(weekly((JUNE_3, "visit", 1)), TYPES, [], SignalFilter(), LIST_URL).figure["layout"][
+        "xaxis"
+    ]
+    assert (xaxis["tickmode"], xaxis["dtick"]) == ("linear", 7 * 86_400_000)
+    assert date.fromisoformat(xaxis["tick0"]).weekday() == 0
+    # One tick per bar: its label sits under the bar rather than on its edge.
+    assert xaxis["ticklabelmode"] == "period"
+
+
+@pytest.mark.parametrize(("weeks", "weeks_per_tick"), [(14, 1), (15, 2), (56, 4), (157, 13), (520, 52), (1040, 104)])
+def test_weekly_ticks_thin_out_in_whole_weeks_over_long_ranges(weeks, weeks_per_tick):
+    rows = weekly((JUNE_3, "visit", 1), (JUNE_3 + timedelta(weeks=weeks - 1), "visit", 1))
+    xaxis = charts.timeline_chart(rows, TYPES, [], SignalFilter(), LIST_URL).figure["layout"]["xaxis"]
+    assert xaxis["dtick"] == weeks_per_tick * 7 * 86_400_000
+    assert date.fromisoformat(xaxis["tick0"]).weekday() == 0
+    assert xaxis["ticklabelmode"] == ("period" if weeks_per_tick == 1 else "instant")
+
+
+def test_monthly_timelines_tick_the_first_of_each_month_with_month_names():
+    f = SignalFilter(period="month")
+    xaxis = charts.timeline_chart([CountRow(date(2024, 2, 1), "visit", 1)], TYPES, [], f, LIST_URL).figure["layout"][
+        "xaxis"
+    ]
+    assert (xaxis["dtick"], xaxis["tickformat"], xaxis["tick0"]) == ("M1", "%b %Y", "2000-01-01")
+
+
+@pytest.mark.parametrize(("largest", "is_tick_per_unit"), [(1, True), (8, True), (9, False), (500, False)])
+def test_count_axes_tick_whole_numbers_only(largest, is_tick_per_unit):
+    rows = weekly((JUNE_3, "visit", largest), (JUNE_10, "denial", 0))
+    yaxis = charts.timeline_chart(rows, TYPES, [], SignalFilter(), LIST_URL).figure["layout"]["yaxis"]
+    assert yaxis["tickformat"] == ",d" and yaxis["rangemode"] == "tozero"
+    if is_tick_per_unit:
+        assert (yaxis["tickmode"], yaxis["tick0"], yaxis["dtick"]) == ("linear", 0, 1)
+    else:
+        # No more ticks than units: Plotly's step is then at least one.
+        assert "dtick" not in yaxis and yaxis["nticks"] <= largest
+
+
+def test_the_timeline_counts_stacked_bars_when_choosing_its_ticks():
+    rows = weekly((JUNE_3, "visit", 5), (JUNE_3, "denial", 5), (JUNE_10, "drill", 1))
+    yaxis = charts.timeline_chart(rows, TYPES, [], SignalFilter(), LIST_URL).figure["layout"]["yaxis"]
+    assert "dtick" not in yaxis and yaxis["nticks"] <= 10
+
+
 def test_spikes_are_starred_in_the_middle_of_their_types_segment_and_link_to_it():
     quiet = [(monday, "denial", 1) for monday in mondays(date(2024, 4, 1), 8)]
     rows = weekly(*quiet, (date(2024, 5, 27), "visit", 3), (date(2024, 5, 27), "denial", 8))
@@ -283,6 +328,18 @@ def test_per_type_draws_each_type_on_its_own_axis_stacked_top_down_over_one_time
     assert bars[1]["customdata"] == [None, "/articles/?from=2024-06-10&to=2024-06-16&signal=denial"]
 
 
+def test_per_type_small_charts_tick_each_unit_of_a_small_count_and_share_the_time_axis_ticks():
+    rows = weekly((JUNE_3, "visit", 3), (JUNE_10, "denial", 40))
+    layout = charts.per_type_chart(rows, TYPES, [], SignalFilter(), LIST_URL).figure["layout"]
+    assert [layout[name].get("dtick") for name in ("yaxis", "yaxis2", "yaxis3")] == [1, None, 1]
+    assert all(layout[name]["tickformat"] == ",d" for name in ("yaxis", "yaxis2", "yaxis3"))
+    assert layout["yaxis2"]["nticks"] == charts.SMALL_CHART_COUNT_TICKS
+    # A type without signals in the range still gets an axis from 0 to 1, not from -1.
+    assert layout["yaxis3"]["range"] == [0, 1]
+    assert {layout[name]["tick0"] for name in ("xaxis", "xaxis2", "xaxis3")} == {charts.A_MONDAY}
+    assert layout["xaxis3"]["title"]["text"] == "Week starting" and "title" not in layout["xaxis"]
+
+
 def test_per_type_stars_spikes_on_their_own_type():
     quiet = [(monday, "drill", 1) for monday in mondays(date(2024, 4, 1), 8)]
     figure = charts.per_type_chart(
@@ -320,6 +377,19 @@ def test_heatmap_links_are_monthly_whatever_the_timelines_period():
     f = SignalFilter(period="day", start=date(2024, 6, 10))
     (cells,) = charts.heatmap_chart([CountRow(date(2024, 6, 1), "visit", 1)], TYPES, f, LIST_URL).figure["data"]
     assert cells["customdata"][0] == ["/articles/?from=2024-06-10&to=2024-06-30&signal=visit&period=day"]
+
+
+@pytest.mark.parametrize(("months", "months_per_tick"), [(4, 1), (14, 1), (15, 2), (36, 3), (84, 6), (240, 24)])
+def test_heatmap_months_are_named_on_month_ticks_thinned_over_long_ranges(months, months_per_tick):
+    first = date(2022, 1, 1)
+    last = date(first.year + (months - 1) // 12, (months - 1) % 12 + 1, 1)
+    rows = [CountRow(first, "visit", 1), CountRow(last, "visit", 1)]
+    xaxis = charts.heatmap_chart(rows, TYPES, SignalFilter(), LIST_URL).figure["layout"]["xaxis"]
+    assert (xaxis["type"], xaxis["tickmode"], xaxis["tickformat"]) == ("date", "linear", "%b %Y")
+    assert xaxis["dtick"] == f"M{months_per_tick}"
+    # Counted from a first of January: quarterly ticks fall on January, April, July and October.
+    assert xaxis["tick0"] == "2000-01-01"
+    assert xaxis["ticklabelmode"] == ("period" if months_per_tick == 1 else "instant")
 
 
 # --- Sources ------------------------------------------------------------------------------------------------
@@ -364,6 +434,15 @@ def test_the_sources_chart_shows_the_top_feeds_and_the_table_lists_them_all():
     assert [row[chart.columns.index("Drill")] for row in chart.rows[:25]] == drill["x"]
     assert any("25 feeds with the most signals of 30" in note for note in chart.notes)
     assert chart.title == "Signals per source feed (top 25), counting articles"
+
+
+@pytest.mark.parametrize("feed_count", [1, 5, 25])
+def test_the_sources_chart_is_as_tall_as_its_feeds_need(feed_count):
+    rows = [source(number, f"Outlet {number}", "think_tank", "drill", 2) for number in range(feed_count)]
+    layout = charts.sources_chart(rows, TYPES, SignalFilter(), LIST_URL, KIND_LABELS).figure["layout"]
+    margins = layout["margin"]["t"] + layout["margin"]["b"]
+    assert layout["height"] - margins == 30 + 24 * feed_count
+    assert (layout["xaxis"]["dtick"], layout["xaxis"]["tickformat"]) == (1, ",d")
 
 
 def test_feeds_sharing_a_title_are_told_apart():
@@ -433,5 +512,7 @@ def test_figures_are_plain_json_with_iso_dates_and_no_plotly_logo():
         assert payload["figure"]["layout"]["autosize"] is True
         assert payload["table"] == {"columns": chart.columns, "rows": chart.rows}
         assert payload["title"] and payload["notes"], name
+        # The page sizes each plot to its figure: every figure says how tall it is.
+        assert payload["figure"]["layout"]["height"] > 0, name
     timeline = all_charts(count_rows, source_rows)["timeline"]
     assert bar_of(timeline.figure, "Visit")["x"] == ["2024-06-03", "2024-06-10"]

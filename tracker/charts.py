@@ -47,8 +47,21 @@ EVENT_COLOUR = "#555555"
 EVENT_LABEL_CHARACTERS = 40
 HEATMAP_COLOURS = [[0.0, "#f7fbff"], [0.25, "#c6dbef"], [0.5, "#6baed6"], [0.75, "#2171b5"], [1.0, "#08306b"]]
 PERIOD_MILLISECONDS = {"day": 86_400_000, "week": 7 * 86_400_000}
-# Any Monday: weeks start on Mondays, and Plotly counts week-long periods from this date.
+# Any Monday: weeks start on Mondays, and Plotly counts week-long periods (and week ticks) from this date.
 A_MONDAY = "2000-01-03"
+# Any first of January: month ticks counted from it fall on the first days of months (every third on quarters).
+A_NEW_YEARS_DAY = "2000-01-01"
+# Time axes tick the first days of periods, at most this many, so the labels do not run into each other.
+MAX_TIME_TICKS = 14
+WEEK_TICK_STEPS = (1, 2, 4, 8, 13, 26, 52)
+MONTH_TICK_STEPS = (1, 2, 3, 6, 12)
+# The most ticks on a count axis, by the room it has: values below these get a tick per unit.
+FULL_CHART_COUNT_TICKS = 8
+SMALL_CHART_COUNT_TICKS = 4
+WIDE_AXIS_COUNT_TICKS = 10
+# Heights in pixels of the figures whose height does not follow their number of types or feeds.
+TIMELINE_HEIGHT = 420
+SOURCE_KINDS_HEIGHT = 380
 HOVER_DATE_FORMATS = {"day": "%{x|%a %-d %b %Y}", "week": "Week of %{x|%-d %b %Y}", "month": "%{x|%B %Y}"}
 PERIOD_COLUMNS = {"day": "Day", "week": "Week starting", "month": "Month"}
 
@@ -309,6 +322,46 @@ def wide_table(first_column: str, types: Sequence[SignalTypeLike], labelled_coun
     return columns, rows
 
 
+def time_axis(periods: Sequence[date], period: str) -> dict:
+    """A date axis whose ticks fall on the first days of periods, so they line up with the bars' edges.
+
+    Left to itself Plotly ticks weeks on Sundays, while the bars are weeks from Monday. Days need nothing: their
+    ticks fall at midnight, on the bars' edges.
+    """
+    if period == "day":
+        return {"type": "date"}
+    if period == "week":
+        step = tick_step(len(periods), WEEK_TICK_STEPS)
+        ticks = {"tick0": A_MONDAY, "dtick": step * PERIOD_MILLISECONDS["week"]}
+    else:
+        step = tick_step(len(periods), MONTH_TICK_STEPS)
+        ticks = {"tick0": A_NEW_YEARS_DAY, "dtick": f"M{step}", "tickformat": "%b %Y"}
+    # With a tick on every period its label sits under the period's bar; with fewer, it marks where its period begins.
+    return {"type": "date", "tickmode": "linear", **ticks, "ticklabelmode": "period" if step == 1 else "instant"}
+
+
+def tick_step(period_count: int, steps: Sequence[int]) -> int:
+    """The fewest periods between ticks, of the given steps, that keep to MAX_TIME_TICKS ticks."""
+    for step in steps:
+        if period_count <= step * MAX_TIME_TICKS:
+            return step
+    return steps[-1] * math.ceil(period_count / (steps[-1] * MAX_TIME_TICKS))
+
+
+def count_axis(largest: int, most_ticks: int, **settings) -> dict:
+    """A value axis for counts, from zero, with whole numbers only on its ticks."""
+    axis = {"rangemode": "tozero", "gridcolor": GRID_COLOUR, "tickformat": ",d"}
+    if largest <= most_ticks:
+        # Left to itself Plotly ticks 0, 0.5, 1 for small counts.
+        axis |= {"tickmode": "linear", "tick0": 0, "dtick": 1}
+    else:
+        # At most one tick per unit, so Plotly's step is one or more.
+        axis["nticks"] = most_ticks
+    if largest == 0:
+        axis["range"] = [0, 1]
+    return axis | settings
+
+
 # --- Timeline and one chart per type ----------------------------------------------------------------------
 
 
@@ -331,12 +384,14 @@ def timeline_chart(
     bars = [period_bars(series, signal_type, f, list_url) for signal_type in types]
     markers = spike_markers(series, f, list_url, stacked_spike_points(series, types))
     shapes, annotations = key_event_marks(events, series, f)
+    stacked_heights = [sum(column) for column in zip(*series.counts.values(), strict=True)]
     layout = base_layout(
         title,
+        height=TIMELINE_HEIGHT,
         barmode="stack",
         bargap=0.1,
-        xaxis={"type": "date", "title": {"text": PERIOD_COLUMNS[f.period]}},
-        yaxis={"title": {"text": measure_axis_title(f)}, "rangemode": "tozero", "gridcolor": GRID_COLOUR},
+        xaxis=time_axis(series.periods, f.period) | {"title": {"text": PERIOD_COLUMNS[f.period]}},
+        yaxis=count_axis(max(stacked_heights), FULL_CHART_COUNT_TICKS, title={"text": measure_axis_title(f)}),
         shapes=shapes,
         annotations=annotations,
     )
@@ -361,13 +416,18 @@ def per_type_chart(
         return Chart(title, empty_figure(title), columns, [], notes)
     data, axes, titles = [], {}, []
     domains = stacked_domains(len(types))
+    x_axis = time_axis(series.periods, f.period)
     for number, (signal_type, domain) in enumerate(zip(types, domains, strict=True), start=1):
         suffix = "" if number == 1 else str(number)
         on_axes = {"xaxis": f"x{suffix}", "yaxis": f"y{suffix}", "showlegend": False}
         data.append(period_bars(series, signal_type, f, list_url) | on_axes)
         points = [SpikePoint(signal_type, spike, spike.count / 2) for spike in series.spikes[signal_type.slug]]
         data += [marker | on_axes for marker in spike_markers(series, f, list_url, points)]
-        axes |= subplot_axes(suffix, domain, is_bottom=number == len(types), f=f)
+        largest = max(series.counts[signal_type.slug])
+        is_bottom = number == len(types)
+        axes |= subplot_axes(
+            suffix, domain, x_axis, largest, is_bottom=is_bottom, x_axis_title=PERIOD_COLUMNS[f.period]
+        )
         titles.append(subplot_title(signal_type.name, domain))
     shapes, annotations = key_event_marks(events, series, f)
     layout = base_layout(
@@ -505,20 +565,17 @@ def stacked_domains(count: int, gap: float = 0.04) -> list[tuple[float, float]]:
     return [(round(max(top - height, 0), 6), round(top, 6)) for top in tops]
 
 
-def subplot_axes(suffix: str, domain: tuple[float, float], *, is_bottom: bool, f: SignalFilter) -> dict:
+def subplot_axes(
+    suffix: str, domain: tuple[float, float], x_axis: dict, largest: int, *, is_bottom: bool, x_axis_title: str
+) -> dict:
+    """One small chart's axes: x_axis, the time axis they all share, and counts up to largest on its own scale."""
     # Every x axis follows the first one, so zooming one zooms all; only the bottom one shows dates.
-    xaxis = {"type": "date", "anchor": f"y{suffix}", "showticklabels": is_bottom}
+    xaxis = x_axis | {"anchor": f"y{suffix}", "showticklabels": is_bottom}
     if suffix:
         xaxis["matches"] = "x"
     if is_bottom:
-        xaxis["title"] = {"text": PERIOD_COLUMNS[f.period]}
-    yaxis = {
-        "domain": list(domain),
-        "anchor": f"x{suffix}",
-        "rangemode": "tozero",
-        "gridcolor": GRID_COLOUR,
-        "nticks": 4,
-    }
+        xaxis["title"] = {"text": x_axis_title}
+    yaxis = count_axis(largest, SMALL_CHART_COUNT_TICKS, domain=list(domain), anchor=f"x{suffix}")
     return {f"xaxis{suffix}": xaxis, f"yaxis{suffix}": yaxis}
 
 
@@ -571,7 +628,7 @@ def heatmap_chart(
     layout = base_layout(
         title,
         height=160 + 40 * len(types),
-        xaxis={"type": "date", "title": {"text": "Month"}},
+        xaxis=time_axis(months, "month") | {"title": {"text": "Month"}},
         yaxis={"type": "category", "autorange": "reversed", "automargin": True},
     )
     return Chart(title, figure([cell], layout), columns, table, notes)
@@ -623,7 +680,9 @@ def sources_chart(
         title,
         barmode="stack",
         height=170 + 24 * len(shown),
-        xaxis={"title": {"text": measure_axis_title(f)}, "gridcolor": GRID_COLOUR},
+        xaxis=count_axis(
+            max(feed.total for feed in shown), WIDE_AXIS_COUNT_TICKS, title={"text": measure_axis_title(f)}
+        ),
         yaxis={"type": "category", "autorange": "reversed", "automargin": True},
     )
     return Chart(title, figure(bars, layout), columns, table, notes)
@@ -652,8 +711,9 @@ def source_kinds_chart(
     layout = base_layout(
         title,
         barmode="group",
+        height=SOURCE_KINDS_HEIGHT,
         xaxis={"type": "category", "title": {"text": "Kind of source"}},
-        yaxis={"title": {"text": measure_axis_title(f)}, "rangemode": "tozero", "gridcolor": GRID_COLOUR},
+        yaxis=count_axis(largest_count(kinds), FULL_CHART_COUNT_TICKS, title={"text": measure_axis_title(f)}),
     )
     return Chart(title, figure(bars, layout), columns, table, notes)
 
@@ -687,6 +747,11 @@ def kind_tallies(rows: Iterable[SourceRowLike], slugs: set[str], kind_labels: Ma
             tally.counts[row.signal] += row.count
     order = {kind: position for position, kind in enumerate(kind_labels)}
     return sorted(tallies.values(), key=lambda tally: (order.get(tally.key, len(order)), tally.key))
+
+
+def largest_count(tallies: Iterable[Tally]) -> int:
+    """The tallest of the bars when each type has its own bar."""
+    return max((count for tally in tallies for count in tally.counts.values()), default=0)
 
 
 def counts_of(tally: Tally, types: Sequence[SignalTypeLike]) -> list[int]:
