@@ -93,10 +93,15 @@ DATABASES = {"default": dj_database_url.parse(DATABASE_URL, conn_max_age=env_int
 # sessions may skip waiting for the WAL flush (a crash loses the last moment of work, never
 # consistency). The web process, where curators' decisions are written, keeps the default.
 DB_SYNCHRONOUS_COMMIT = env_str("DB_SYNCHRONOUS_COMMIT", "")
-if DB_SYNCHRONOUS_COMMIT and DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql":
-    if DB_SYNCHRONOUS_COMMIT not in ("on", "off", "local", "remote_write", "remote_apply"):
-        raise ImproperlyConfigured(f"DB_SYNCHRONOUS_COMMIT must be on, off or local, got {DB_SYNCHRONOUS_COMMIT!r}")
-    DATABASES["default"].setdefault("OPTIONS", {})["options"] = f"-c synchronous_commit={DB_SYNCHRONOUS_COMMIT}"
+if DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql":
+    # JIT compilation costs ~80 ms before a dashboard query over the large tables even starts: more than
+    # it saves on queries that read a few thousand rollup rows. It is for long reports, not for pages.
+    session_options = ["-c jit=off"]
+    if DB_SYNCHRONOUS_COMMIT:
+        if DB_SYNCHRONOUS_COMMIT not in ("on", "off", "local", "remote_write", "remote_apply"):
+            raise ImproperlyConfigured(f"DB_SYNCHRONOUS_COMMIT must be on, off or local, got {DB_SYNCHRONOUS_COMMIT!r}")
+        session_options.append(f"-c synchronous_commit={DB_SYNCHRONOUS_COMMIT}")
+    DATABASES["default"].setdefault("OPTIONS", {})["options"] = " ".join(session_options)
 if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
     Path(DATABASES["default"]["NAME"]).parent.mkdir(parents=True, exist_ok=True)
     DATABASES["default"]["CONN_MAX_AGE"] = 0
