@@ -12,3 +12,15 @@ def shared_dir() -> Path:
     if not SHARED_DIR.is_dir():
         pytest.skip(f"the shared corpus is absent: expected it at {SHARED_DIR}")
     return SHARED_DIR
+
+
+@pytest.fixture
+def analyst(client):
+    """An analyst, logged in on the test client."""
+    # Imported here: this module loads before Django is set up, and these import models.
+    from tests.dashboard_helpers import make_user
+    from tracker.roles import ANALYST
+
+    user = make_user(ANALYST)
+    client.force_login(user)
+    return user

@@ -8,21 +8,13 @@ import pytest
 from django.urls import reverse
 
 from ingest.models import SourceKind
-from tests.dashboard_helpers import at, make_user, signal, tagged_article
+from tests.dashboard_helpers import at, signal, tagged_article
 from tests.factories import make_feed
 from tracker.chart_data import CHART_NAMES
 from tracker.models import SignalType
-from tracker.roles import ANALYST
 from tracker.rollup import refresh_rollup
 
 pytestmark = pytest.mark.django_db
-
-
-@pytest.fixture
-def analyst(client):
-    user = make_user(ANALYST)
-    client.force_login(user)
-    return user
 
 
 @pytest.fixture

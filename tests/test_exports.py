@@ -24,13 +24,6 @@ ATOM = "{http://www.w3.org/2005/Atom}"
 
 
 @pytest.fixture
-def analyst(client):
-    user = make_user(ANALYST)
-    client.force_login(user)
-    return user
-
-
-@pytest.fixture
 def articles():
     state = make_feed(title="State Wire", source_kind=SourceKind.STATE_MEDIA)
     agency = make_feed(title="Agency Wire", source_kind=SourceKind.NEWS_AGENCY)

@@ -14,13 +14,6 @@ from tracker.rollup import refresh_rollup
 pytestmark = pytest.mark.django_db
 
 
-@pytest.fixture
-def analyst(client):
-    user = make_user(ANALYST)
-    client.force_login(user)
-    return user
-
-
 def page_urls(article) -> list[str]:
     return [reverse("home"), reverse("article-list"), reverse("article-detail", args=[article.pk])]
 
