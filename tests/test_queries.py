@@ -258,6 +258,8 @@ def test_every_way_of_reading_a_page_gives_the_same_pages(feeds, monkeypatch):
         SignalFilter(signals=("drill",), languages=("ru",)),
         SignalFilter(source_kinds=(SourceKind.STATE_MEDIA,), sort="date", end=date(2024, 4, 1)),
         SignalFilter(sort="-confidence", start=date(2024, 2, 1)),
+        SignalFilter(feeds=(feeds["agency"].id,), languages=("ru",), sort="date"),
+        SignalFilter(feeds=(feeds["state"].id,), signals=("visit", "drill"), min_confidence=0.9, sort="-confidence"),
     ]
 
     def pages(view):

@@ -99,7 +99,7 @@ class Assessment(models.Model):
 
     article = models.OneToOneField(Article, on_delete=models.CASCADE, related_name="assessment")
     status = models.CharField(max_length=16, choices=Status.choices, db_index=True)
-    language = models.CharField(max_length=8, blank=True, db_index=True, help_text="Detected language, ISO 639-1")
+    language = models.CharField(max_length=8, blank=True, help_text="Detected language, ISO 639-1")
     relevance_score = models.FloatField(default=0.0)
     relevance_evidence = models.JSONField(default=list, blank=True)
     story = models.ForeignKey(Story, null=True, blank=True, on_delete=models.SET_NULL, related_name="assessments")
@@ -115,6 +115,10 @@ class Assessment(models.Model):
     # Full-text index of the article's title and text, in the article's language (English is stemmed,
     # others are not). A PostgreSQL trigger maintains it; on SQLite it stays empty and search falls back.
     search_vector = SearchVectorField(null=True, editable=False)
+
+    class Meta:
+        # The language filter finds its articles here, without reading the assessments themselves.
+        indexes = [models.Index(fields=["language", "article"], name="tracker_assessment_language")]
 
     def __str__(self) -> str:
         return f"{self.article_id}: {self.status}"
