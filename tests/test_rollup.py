@@ -6,6 +6,7 @@ from datetime import UTC, date, datetime, timedelta
 
 import pytest
 from django.contrib.auth.models import User
+from django.db import connection
 
 from ingest.models import Article, SourceKind
 from tests.factories import make_article, make_feed
@@ -22,6 +23,7 @@ from tracker.models import (
     Tag,
 )
 from tracker.rollup import contiguous_runs, rebuild_rollup, refresh_rollup
+from tracker.rollup_triggers import SQLITE_TRIGGERS, ensure_sqlite_triggers
 from tracker.stories import refresh_story
 
 pytestmark = pytest.mark.django_db
@@ -136,8 +138,8 @@ def world():
 
 def random_change(rng: random.Random, feeds, signals, curator) -> str:
     """One write of the kinds the application makes, picked at random."""
-    tags = list(Tag.objects.all())
-    articles = list(Article.objects.all())
+    tags = list(Tag.objects.order_by("pk"))
+    articles = list(Article.objects.order_by("pk"))
     action = rng.choice(
         [
             "add_tag",
@@ -269,3 +271,34 @@ def test_contiguous_runs_merge_neighbouring_days():
         (date(2024, 1, 7), date(2024, 1, 8)),
         (date(2024, 1, 10), date(2024, 1, 10)),
     ]
+
+
+def test_every_rollup_trigger_exists_after_the_migrations():
+    """On SQLite a migration that alters a table drops its triggers: migrate must put them back."""
+    with connection.cursor() as cursor:
+        if connection.vendor == "sqlite":
+            cursor.execute("SELECT name FROM sqlite_master WHERE type = 'trigger'")
+            expected = set(SQLITE_TRIGGERS)
+        else:
+            cursor.execute("SELECT tgname FROM pg_trigger WHERE NOT tgisinternal")
+            expected = {
+                "tracker_tag_rollup_insert_delete",
+                "tracker_tag_rollup_update",
+                "tracker_assessment_rollup_insert_delete",
+                "tracker_assessment_rollup_update",
+                "tracker_story_rollup_update",
+                "tracker_article_rollup_update",
+                "tracker_feed_rollup_update",
+                "tracker_assessment_search",
+            }
+        assert expected <= {name for (name,) in cursor.fetchall()}
+
+
+@pytest.mark.skipif(connection.vendor != "sqlite", reason="only SQLite drops triggers when it alters a table")
+def test_a_dropped_sqlite_trigger_is_restored_and_its_days_recounted(world):
+    refresh_rollup()
+    with connection.cursor() as cursor:
+        cursor.execute("DROP TRIGGER tracker_assessment_rollup_update")
+    assert ensure_sqlite_triggers(connection) == ["tracker_assessment_rollup_update"]
+    assert RollupDirtyDay.objects.exists()
+    assert ensure_sqlite_triggers(connection) == []

@@ -159,6 +159,12 @@ class Tag(models.Model):
             models.Index(fields=["signal", "decision"]),
             # The list sorted by confidence walks tags strongest first.
             models.Index(fields=["-confidence"], name="tracker_tag_confidence"),
+            # "Curated only" finds the few curated tags directly (same condition as the rollup's "curated").
+            models.Index(
+                fields=["article"],
+                condition=models.Q(origin="curator") | models.Q(decision="confirmed"),
+                name="tracker_tag_curated",
+            ),
         ]
 
     def __str__(self) -> str:

@@ -180,3 +180,25 @@ def uninstall(schema_editor) -> None:
     elif vendor == "sqlite":
         for name in SQLITE_TRIGGERS:
             schema_editor.execute(f"DROP TRIGGER IF EXISTS {name}")
+
+
+def ensure_sqlite_triggers(connection) -> list[str]:
+    """Re-create any SQLite trigger a later migration dropped; returns the names it had to re-create.
+
+    SQLite alters a table by copying it to a new one, and the copy has none of the old table's triggers.
+    When one was missing, writes may have gone unlogged, so every tagged day is marked for recounting.
+    """
+    if connection.vendor != "sqlite":
+        return []
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT name FROM sqlite_master WHERE type = 'trigger'")
+        present = {name for (name,) in cursor.fetchall()}
+        missing = [name for name in SQLITE_TRIGGERS if name not in present]
+        for name in missing:
+            cursor.execute(f"CREATE TRIGGER {name} {SQLITE_TRIGGERS[name]}")
+        if missing:
+            cursor.execute(
+                f"INSERT INTO {DIRTY} (day) SELECT DISTINCT date(published_at) FROM ingest_article"
+                " WHERE id IN (SELECT article_id FROM tracker_tag)"
+            )
+    return missing
