@@ -27,6 +27,7 @@ from django.db.models import (
     Sum,
     Value,
 )
+from django.db.models.expressions import RawSQL
 from django.db.models.functions import Cast, Coalesce, Floor, Trunc
 
 from ingest.models import Article, Feed
@@ -278,7 +279,7 @@ def _matching_tags(f: SignalFilter) -> QuerySet:
     """Visible tags matching the filter's tag conditions: type, confidence, curated."""
     tags = Tag.objects.exclude(decision=Tag.Decision.REJECTED)
     if f.signals:
-        tags = tags.filter(signal__slug__in=f.signals)
+        tags = tags.filter(signal_id__in=_signal_ids(f.signals))
     if f.confidence_tenths is not None:
         # The rollup's own expression, so both paths agree at the boundaries.
         tags = tags.alias(confidence_tenths=Cast(Floor(F("confidence") * 10), IntegerField())).filter(
@@ -429,17 +430,19 @@ def _matching_signals(f: SignalFilter) -> list[tuple[int, float, datetime]]:
     if not (f.feeds and connection.vendor == "postgresql"):
         rows = tags.filter(_article_conditions(f, prefix="article__")).order_by()
         return list(rows.values_list("article_id", "confidence", "article__published_at"))
-    # Particular feeds: their articles first, then those articles' tags. Left to itself the planner may start
-    # from the tags, underestimating how few of them a feed and a language keep, and read them all.
+    # Particular feeds: their articles first, then each one's tags by index. Left to itself the planner may
+    # start from the tags, or hash every tag of a type, misjudging how few of them a feed and a language keep.
     articles_sql, article_params = (
         Article.objects.filter(_article_conditions(f)).values("id", "published_at").order_by().query.sql_with_params()
     )
-    tags_sql, tag_params = tags.values("article_id", "confidence").order_by().query.sql_with_params()
+    per_candidate = tags.filter(article_id=RawSQL("candidates.id", ())).values("confidence").order_by()
+    tags_sql, tag_params = per_candidate.query.sql_with_params()
     with connection.cursor() as cursor:
         cursor.execute(
-            f"WITH candidates AS MATERIALIZED ({articles_sql}), matching AS ({tags_sql})"
-            " SELECT matching.article_id, matching.confidence, candidates.published_at"
-            " FROM candidates JOIN matching ON matching.article_id = candidates.id",
+            f"WITH candidates AS MATERIALIZED ({articles_sql})"
+            " SELECT candidates.id, matching.confidence, candidates.published_at"
+            # OFFSET 0 keeps the planner from flattening the per-candidate lookup back into one big join.
+            f" FROM candidates CROSS JOIN LATERAL ({tags_sql} OFFSET 0) AS matching",
             [*article_params, *tag_params],
         )
         return cursor.fetchall()
