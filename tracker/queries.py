@@ -1,8 +1,9 @@
 """What the dashboard reads: counts for the charts and the filtered article list.
 
-Counts come from the rollup (tracker.rollup): the per-kind table when no particular feed is
-asked for, the per-feed one otherwise. Text search cannot be rolled up, so a filter with a
-search counts from the raw tables, with the same definitions.
+Counts come from the smallest rollup table (tracker.rollup) that has the filter's dimensions: per
+day and type; per kind of source and language; per feed and language; per month and feed for the
+sources chart over whole months. Text search cannot be rolled up, so a filter with a search counts
+from the raw tables, with the same definitions.
 """
 
 import re
