@@ -175,6 +175,30 @@ def test_drill_downs_by_day_and_month():
     ]
 
 
+@pytest.mark.parametrize("period", ["day", "week", "month"])
+def test_a_drill_down_link_is_the_narrowed_filters_whole_query(period):
+    f = SignalFilter(
+        start=date(2024, 6, 12),
+        end=date(2024, 9, 20),
+        signals=("visit", "drill"),
+        feeds=(3, 7),
+        source_kinds=("state_media",),
+        languages=("ru", "ko"),
+        min_confidence=0.7,
+        curated_only=True,
+        q='"Kim Jong Un" & ракеты?',
+        period=period,
+        count="stories",
+        sort="-confidence",
+    )
+    for start in (date(2024, 6, 10), date(2024, 7, 1), date(2024, 9, 16)):
+        expected = f"{LIST_URL}?{f.drill_down(start, 'denial').to_query()}"
+        assert charts.drill_down_link(LIST_URL, f, start, "denial") == expected
+    assert charts.drill_down_link(LIST_URL, SignalFilter(), JUNE_3, "visit") == (
+        f"{LIST_URL}?{SignalFilter().drill_down(JUNE_3, 'visit').to_query()}"
+    )
+
+
 def test_bars_of_height_zero_link_nowhere():
     rows = weekly((JUNE_3, "visit", 1), (JUNE_10, "denial", 1))
     figure = charts.timeline_chart(rows, TYPES, [], SignalFilter(), LIST_URL).figure

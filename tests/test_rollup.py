@@ -13,27 +13,34 @@ from tests.factories import make_article, make_feed
 from tracker import assess
 from tracker.models import (
     Assessment,
+    CachedSearch,
     DayRollup,
     FeedMonthRollup,
     FeedRollup,
     KindRollup,
     RollupDirtyDay,
+    SearchDayRollup,
+    SearchRollup,
+    SignalFact,
     SignalType,
     Story,
     Tag,
 )
-from tracker.rollup import contiguous_runs, rebuild_rollup, refresh_rollup
+from tracker.rollup import cached_search, contiguous_runs, rebuild_rollup, refresh_rollup
 from tracker.rollup_triggers import SQLITE_TRIGGERS, ensure_sqlite_triggers
+from tracker.search import search_condition
 from tracker.stories import refresh_story
 
 pytestmark = pytest.mark.django_db
 
 
-def expected_feed_counts() -> Counter:
+def expected_feed_counts(articles: set[int] | None = None) -> Counter:
     """Counts worked out in Python from the ORM objects: an independent reading of the definitions."""
     counts: Counter = Counter()
     for tag in Tag.objects.select_related("article__assessment__story").exclude(decision=Tag.Decision.REJECTED):
         article = tag.article
+        if articles is not None and article.id not in articles:
+            continue
         assessment = getattr(article, "assessment", None)
         story = assessment.story if assessment else None
         leads = story is None or story.representative_id == article.id
@@ -108,8 +115,94 @@ def rolled_month_counts() -> Counter:
     return +counts
 
 
+def expected_facts() -> set[tuple]:
+    """One row per visible tag, worked out from the ORM objects."""
+    facts = set()
+    for tag in Tag.objects.select_related("article__feed", "article__assessment__story").exclude(
+        decision=Tag.Decision.REJECTED
+    ):
+        article = tag.article
+        assessment = getattr(article, "assessment", None)
+        story = assessment.story if assessment else None
+        facts.add(
+            (
+                tag.id,
+                article.id,
+                tag.signal_id,
+                article.feed_id,
+                article.published_at,
+                article.published_at.astimezone(UTC).date(),
+                article.feed.source_kind,
+                assessment.language if assessment else "",
+                tag.confidence,
+                int(tag.confidence * 10 // 1),
+                tag.origin == Tag.Origin.CURATOR or tag.decision == Tag.Decision.CONFIRMED,
+                story is None or story.representative_id == article.id,
+                str(assessment.search_vector) if assessment and assessment.search_vector else None,
+            )
+        )
+    return facts
+
+
+def stored_facts() -> set[tuple]:
+    return {
+        (
+            fact.tag_id,
+            fact.article_id,
+            fact.signal_id,
+            fact.feed_id,
+            fact.published_at,
+            fact.day,
+            fact.source_kind,
+            fact.language,
+            fact.confidence,
+            fact.confidence_tenths,
+            fact.curated,
+            fact.leads_story,
+            str(fact.search_vector) if fact.search_vector else None,
+        )
+        for fact in SignalFact.objects.all()
+    }
+
+
+def expected_search_counts(text: str) -> Counter:
+    return expected_feed_counts(
+        articles=set(Article.objects.filter(search_condition(text)).values_list("id", flat=True))
+    )
+
+
+def cached_search_counts(text: str) -> Counter:
+    counts: Counter = Counter()
+    for row in SearchRollup.objects.filter(search__text=text):
+        key = (row.day, row.signal_id, row.feed_id, row.language, row.confidence_tenths, row.curated)
+        counts[key + ("articles",)] += row.articles
+        counts[key + ("stories",)] += row.stories
+    return +counts
+
+
+def cached_search_day_counts(text: str) -> Counter:
+    counts: Counter = Counter()
+    for row in SearchDayRollup.objects.filter(search__text=text):
+        key = (row.day, row.signal_id, row.confidence_tenths, row.curated)
+        counts[key + ("articles",)] += row.articles
+        counts[key + ("stories",)] += row.stories
+    return +counts
+
+
+def summed_over_feeds_and_languages(counts: Counter) -> Counter:
+    summed: Counter = Counter()
+    for (day, signal, _feed, _language, tenths, curated, measure), value in counts.items():
+        summed[(day, signal, tenths, curated, measure)] += value
+    return +summed
+
+
 def assert_rollup_matches_raw():
     refresh_rollup()
+    assert stored_facts() == expected_facts()
+    for text in CachedSearch.objects.values_list("text", flat=True):
+        expected = expected_search_counts(text)
+        assert cached_search_counts(text) == expected, text
+        assert cached_search_day_counts(text) == summed_over_feeds_and_languages(expected), text
     assert rolled_month_counts() == expected_month_counts()
     assert rolled_feed_counts() == expected_feed_counts()
     assert rolled_kind_counts() == expected_kind_counts()
@@ -127,7 +220,8 @@ def world():
     articles = []
     for _ in range(30):
         published = datetime(2024, 3, 1, 6, tzinfo=UTC) + timedelta(days=rng.randrange(20), hours=rng.randrange(24))
-        article = make_article(rng.choice(feeds), published_at=published)
+        title = rng.choice(["Delegation visits Pyongyang", "Shells shipped by rail", "Delegation and shells"])
+        article = make_article(rng.choice(feeds), published_at=published, title=title)
         Assessment.objects.create(article=article, status="relevant", language=rng.choice(["en", "ru", "ko"]))
         for signal in rng.sample(signals, rng.randrange(0, 3)):
             Tag.objects.create(article=article, signal=signal, confidence=round(rng.uniform(0.4, 1.0), 3))
@@ -156,6 +250,7 @@ def random_change(rng: random.Random, feeds, signals, curator) -> str:
             "bulk_rescore",
             "rekind_feed",
             "refeed_article",
+            "retitle_article",
         ]
     )
     if action == "add_tag":
@@ -205,17 +300,29 @@ def random_change(rng: random.Random, feeds, signals, curator) -> str:
         feed.save()
     elif action == "refeed_article":
         Article.objects.filter(pk=rng.choice(articles).pk).update(feed=rng.choice(feeds))
+    elif action == "retitle_article":
+        article = rng.choice(articles)
+        Article.objects.filter(pk=article.pk).update(title=f"Delegation number {rng.randrange(1000)} arrives")
+        # Assessing again recomputes the search vector from the new title.
+        Assessment.objects.filter(article=article).update(status="relevant")
     return action
+
+
+SEARCHES = ("delegation", "shells", "delegation shells", "number")
 
 
 def test_a_fresh_rollup_equals_the_raw_counts(world):
     assert_rollup_matches_raw()
     assert FeedRollup.objects.exists()
+    assert SignalFact.objects.exists()
 
 
 def test_the_rollup_stays_equal_to_the_raw_counts_through_random_changes(world):
     rng, feeds, signals, curator = world
     refresh_rollup()
+    for text in SEARCHES:
+        cached_search(text)
+    assert SearchRollup.objects.filter(search__text="delegation").exists()
     seen = Counter()
     for step in range(120):
         seen[random_change(rng, feeds, signals, curator)] += 1
@@ -302,3 +409,25 @@ def test_a_dropped_sqlite_trigger_is_restored_and_its_days_recounted(world):
     assert ensure_sqlite_triggers(connection) == ["tracker_assessment_rollup_update"]
     assert RollupDirtyDay.objects.exists()
     assert ensure_sqlite_triggers(connection) == []
+
+
+def test_a_search_is_counted_once_and_the_oldest_searches_are_forgotten(world, settings):
+    settings.DASHBOARD_CACHED_SEARCHES = 2
+    first = cached_search("delegation")
+    assert cached_search("  delegation ") == first
+    assert CachedSearch.objects.count() == 1
+    cached_search("shells")
+    cached_search("rail")
+    assert set(CachedSearch.objects.values_list("text", flat=True)) == {"shells", "rail"}
+    assert not SearchRollup.objects.filter(search_id=first).exists()
+    assert not SearchDayRollup.objects.filter(search_id=first).exists()
+    assert_rollup_matches_raw()
+
+
+def test_a_rebuild_counts_the_cached_searches_again(world):
+    refresh_rollup()
+    cached_search("delegation")
+    before = cached_search_counts("delegation")
+    assert before
+    rebuild_rollup()
+    assert cached_search_counts("delegation") == before

@@ -269,3 +269,82 @@ class FeedMonthRollup(models.Model):
 
     def __str__(self) -> str:
         return f"{self.month:%Y-%m} feed {self.feed_id} {self.signal_id}: {self.articles} articles"
+
+
+class SignalFact(models.Model):
+    """One visible tag with everything the list and a search filter on: a narrow copy kept by the rollup refresh.
+
+    The raw rows are wide (evidence, text, HTML, search vectors inline), so filtering or ordering a
+    million of them reads gigabytes; here one table answers, the search included. The search vector is
+    stored out of line (see the migration), so scanning the table never reads it unless a search asks.
+    """
+
+    tag = models.OneToOneField(
+        Tag, primary_key=True, on_delete=models.DO_NOTHING, db_constraint=False, related_name="+"
+    )
+    article = models.ForeignKey(Article, on_delete=models.DO_NOTHING, db_constraint=False, related_name="+")
+    signal = models.ForeignKey(
+        SignalType, on_delete=models.DO_NOTHING, db_constraint=False, db_index=False, related_name="+"
+    )
+    feed = models.ForeignKey(Feed, on_delete=models.DO_NOTHING, db_constraint=False, db_index=False, related_name="+")
+    published_at = models.DateTimeField()
+    day = models.DateField(help_text="UTC day of publication, as in the rollup tables")
+    source_kind = models.CharField(max_length=32)
+    language = models.CharField(max_length=8)
+    confidence = models.FloatField()
+    confidence_tenths = models.PositiveSmallIntegerField(help_text="floor(confidence × 10)")
+    curated = models.BooleanField(help_text="Added or confirmed by a curator")
+    leads_story = models.BooleanField(help_text="Its article is its story's lead, or in no story")
+    search_vector = SearchVectorField(null=True, editable=False)
+
+    class Meta:
+        indexes = [
+            models.Index(fields=["day"], name="tracker_fact_day"),
+            models.Index(fields=["-published_at", "-article"], name="tracker_fact_newest"),
+            models.Index(fields=["-confidence", "-published_at", "-article"], name="tracker_fact_strongest"),
+            models.Index(fields=["feed", "-published_at"], name="tracker_fact_feed"),
+            models.Index(fields=["language", "-published_at"], name="tracker_fact_language"),
+            models.Index(fields=["-published_at"], condition=models.Q(curated=True), name="tracker_fact_curated"),
+        ]
+
+    def __str__(self) -> str:
+        return f"tag {self.tag_id}: article {self.article_id}, {self.signal_id} on {self.day}"
+
+
+class CachedSearch(models.Model):
+    """A text search whose counts are kept in SearchRollup, like the rollup tables but for that search only.
+
+    A search cannot be rolled up ahead of time, and counting a common word from the raw rows takes about
+    a second on a million articles; the first chart of a search fills its counts, and the other charts,
+    the list and every later change of the other filters read them. Refreshes keep them exact.
+    """
+
+    text = models.CharField(max_length=200, unique=True)
+    cached_at = models.DateTimeField(auto_now_add=True, db_index=True)
+
+    def __str__(self) -> str:
+        return self.text
+
+
+class SearchRollup(RollupCounts):
+    """Per search, feed and language: the per-feed rollup of the tags whose articles match one search."""
+
+    search = models.ForeignKey(
+        CachedSearch, on_delete=models.DO_NOTHING, db_constraint=False, db_index=False, related_name="+"
+    )
+    feed = models.ForeignKey(Feed, on_delete=models.DO_NOTHING, db_constraint=False, db_index=False, related_name="+")
+    language = models.CharField(max_length=8)
+
+    class Meta:
+        indexes = [models.Index(fields=["search", "day"], name="tracker_search_rollup_day")]
+
+
+class SearchDayRollup(RollupCounts):
+    """Per search, day and type only: the per-search counts summed over feeds and languages."""
+
+    search = models.ForeignKey(
+        CachedSearch, on_delete=models.DO_NOTHING, db_constraint=False, db_index=False, related_name="+"
+    )
+
+    class Meta:
+        indexes = [models.Index(fields=["search", "day"], name="tracker_search_day_rollup_day")]

@@ -2,18 +2,18 @@
 
 Counts come from the smallest rollup table (tracker.rollup) that has the filter's dimensions: per
 day and type; per kind of source and language; per feed and language; per month and feed for the
-sources chart over whole months. Text search cannot be rolled up, so a filter with a search counts
-from the raw tables, with the same definitions.
+sources chart over whole months. A text search cannot be rolled up ahead of time: its first chart
+counts it from the signal facts into SearchRollup, which then answers it the way the per-feed table
+answers the rest. The list picks its articles by the same counts and the signal facts (one narrow row
+per visible tag), then reads just those articles.
 """
 
-import re
 from dataclasses import dataclass, replace
 from datetime import UTC, date, datetime, time, timedelta
 
-from django.contrib.postgres.search import SearchQuery, SearchRank
+from django.contrib.postgres.search import SearchRank
 from django.db import connection
 from django.db.models import (
-    Count,
     DateField,
     Exists,
     F,
@@ -28,13 +28,24 @@ from django.db.models import (
     Sum,
     Value,
 )
-from django.db.models.expressions import RawSQL
 from django.db.models.functions import Cast, Coalesce, Floor, Trunc
 
 from ingest.models import Article, Feed
 from tracker.filters import SignalFilter
-from tracker.models import DayRollup, FeedMonthRollup, FeedRollup, KeyEvent, KindRollup, SignalType, Tag
-from tracker.rollup import CURATED, LEADS_ITS_STORY, next_month, refresh_rollup
+from tracker.models import (
+    DayRollup,
+    FeedMonthRollup,
+    FeedRollup,
+    KeyEvent,
+    KindRollup,
+    SearchDayRollup,
+    SearchRollup,
+    SignalFact,
+    SignalType,
+    Tag,
+)
+from tracker.rollup import CURATED, cached_search, next_month, refresh_rollup
+from tracker.search import fact_search_condition, search_condition, search_query
 
 
 @dataclass(frozen=True)
@@ -195,47 +206,37 @@ def _slugs_by_id() -> dict[int, str]:
     return dict(SignalType.objects.filter(is_active=True).values_list("id", "slug"))
 
 
-# Each dimension as read from the rollup and from the raw tags.
+# Each dimension as the rollup tables and the signal facts both name it.
 FEED_DIMENSIONS = {
-    "feed_id": (F("feed_id"), F("article__feed_id")),
-    "feed_title": (F("feed__title"), F("article__feed__title")),
-    "feed_url": (F("feed__url"), F("article__feed__url")),
-    "source_kind": (F("feed__source_kind"), F("article__feed__source_kind")),
-    "signal_id": (F("signal_id"), F("signal_id")),
+    "feed_id": F("feed_id"),
+    "feed_title": F("feed__title"),
+    "feed_url": F("feed__url"),
+    "source_kind": F("feed__source_kind"),
+    "signal_id": F("signal_id"),
 }
 
 
 def _period_dimensions(period: str) -> dict:
-    return {
-        "period": (
-            Trunc("day", period, output_field=DateField()),
-            Trunc("article__published_at", period, output_field=DateField()),
-        ),
-        "signal_id": (F("signal_id"), F("signal_id")),
-    }
+    return {"period": Trunc("day", period, output_field=DateField()), "signal_id": F("signal_id")}
 
 
 def _grouped(f: SignalFilter, dimensions: dict, per_feed: bool = False) -> list[dict]:
     """Rows of the dimensions' values and ``count`` (articles or stories, as the filter says)."""
-    if f.q:
-        rows = _raw_tag_facts(f)
-        measure = Count("id") if f.count == "articles" else Count("id", filter=LEADS_ITS_STORY)
-        expressions = {name: raw for name, (_, raw) in dimensions.items()}
-    else:
-        refresh_rollup()
-        rows = _rollup_rows(f, per_feed)
-        measure = Sum("articles") if f.count == "articles" else Sum("stories")
-        expressions = {name: rolled for name, (rolled, _) in dimensions.items()}
+    refresh_rollup()
+    rows = _rollup_rows(f, per_feed)
+    measure = Sum("articles") if f.count == "articles" else Sum("stories")
     if not dimensions:
         return [rows.aggregate(count=measure)]
-    # Aliases that differ from the rollup's own column names, so the same keys come back from both paths.
-    renamed = {f"_{name}": expression for name, expression in expressions.items()}
+    # Aliases that differ from the tables' own column names, so the same keys come back from both paths.
+    renamed = {f"_{name}": expression for name, expression in dimensions.items()}
     rows = rows.annotate(**renamed).values(*renamed).annotate(count=measure).order_by()
     return [{name.removeprefix("_"): value for name, value in row.items()} for row in rows]
 
 
 def _rollup_table(f: SignalFilter, per_feed: bool) -> type:
     """The smallest table that has every dimension the filter and the grouping need."""
+    if f.q:
+        return SearchRollup if per_feed or f.feeds or f.source_kinds or f.languages else SearchDayRollup
     if per_feed or f.feeds:
         return FeedRollup
     if f.source_kinds or f.languages:
@@ -245,8 +246,8 @@ def _rollup_table(f: SignalFilter, per_feed: bool) -> type:
 
 def _rollup_rows(f: SignalFilter, per_feed: bool) -> QuerySet:
     table = _rollup_table(f, per_feed)
-    per_feed = table is FeedRollup
-    rows = table.objects.all()
+    per_feed = table in (FeedRollup, SearchRollup)
+    rows = table.objects.filter(search_id=cached_search(f.q)) if f.q else table.objects.all()
     if f.start:
         rows = rows.filter(day__gte=f.start)
     if f.end:
@@ -270,10 +271,28 @@ def _signal_ids(slugs: tuple[str, ...]) -> list[int]:
     return list(SignalType.objects.filter(slug__in=slugs).values_list("id", flat=True))
 
 
-def _raw_tag_facts(f: SignalFilter) -> QuerySet:
-    """Visible tags matching the filter, straight from the raw tables (same definitions as the rollup)."""
-    tags = _matching_tags(f).filter(_article_conditions(f, prefix="article__"))
-    return tags
+def _facts(f: SignalFilter) -> QuerySet:
+    """Signal facts (visible tags) matching every condition of the filter; the caller refreshes first."""
+    facts = SignalFact.objects.all()
+    if f.start:
+        facts = facts.filter(published_at__gte=_day_start(f.start))
+    if f.end:
+        facts = facts.filter(published_at__lt=_day_start(f.end + timedelta(days=1)))
+    if f.signals:
+        facts = facts.filter(signal_id__in=_signal_ids(f.signals))
+    if f.feeds:
+        facts = facts.filter(feed_id__in=f.feeds)
+    if f.source_kinds:
+        facts = facts.filter(source_kind__in=f.source_kinds)
+    if f.languages:
+        facts = facts.filter(language__in=f.languages)
+    if f.confidence_tenths is not None:
+        facts = facts.filter(confidence_tenths__gte=f.confidence_tenths)
+    if f.curated_only:
+        facts = facts.filter(curated=True)
+    if f.q:
+        facts = facts.filter(fact_search_condition(f.q))
+    return facts
 
 
 def _matching_tags(f: SignalFilter) -> QuerySet:
@@ -311,38 +330,6 @@ def _article_conditions(f: SignalFilter, prefix: str = "") -> Q:
 
 def _day_start(day: date) -> datetime:
     return datetime.combine(day, time.min, tzinfo=UTC)
-
-
-def search_words(q: str) -> list[str]:
-    return re.findall(r"\w+", q)[:20]
-
-
-def search_query(q: str) -> SearchQuery | None:
-    """English words stemmed (for English articles) or any word as a prefix (for every other language).
-
-    A Russian or Korean word carries its ending or particle, so "ракет" must find "ракеты" and
-    "러시아" must find "러시아와": prefixes do that without a stemmer that would mangle them.
-    """
-    words = search_words(q)
-    if not words:
-        return None
-    prefixes = " & ".join(f"{word}:*" for word in words)
-    return SearchQuery(q, config="english", search_type="websearch") | SearchQuery(
-        prefixes, config="simple", search_type="raw"
-    )
-
-
-def search_condition(q: str, prefix: str = "") -> Q:
-    words = search_words(q)
-    if not words:
-        return Q()
-    if connection.vendor == "postgresql":
-        return Q(**{f"{prefix}assessment__search_vector": search_query(q)})
-    # The embedded SQLite database has no full-text index: every word must appear somewhere.
-    condition = Q()
-    for word in words:
-        condition &= Q(**{f"{prefix}title__icontains": word}) | Q(**{f"{prefix}text__icontains": word})
-    return condition
 
 
 def filtered_articles(f: SignalFilter) -> QuerySet:
@@ -384,25 +371,26 @@ def _ordered(articles: QuerySet, f: SignalFilter, matching: QuerySet) -> QuerySe
 def article_page(f: SignalFilter, page_number: int | str | None, per_page: int = 50) -> ArticlePage:
     """One page of the filtered list, without counting every match (a million rows would make that slow).
 
-    The rollup tells at once how many signals match, which decides how to read the page: few matches are
-    fetched whole and ordered here; many are read in order from an index, through a window of days for a
-    date order or by walking tags strongest first for confidence. A search reads the raw tables.
+    The page's article ids come from the signal facts, the list's order being one of their indexes; the
+    rollup's exact count decides how: few matches are fetched whole and ordered here, many are walked in
+    order, through a window of days for a date order. Then only the page's articles are read.
     """
     try:
         number = max(1, int(page_number or 1))
     except (TypeError, ValueError):
         number = 1
     offset, limit = (number - 1) * per_page, per_page + 1
-    if f.q or f.sort == "-rank":
+    if f.sort == "-rank":
         rows = list(filtered_articles(f)[offset : offset + limit])
         return ArticlePage(rows[:per_page], number, len(rows) > per_page, number > 1, per_page)
     days = _signals_per_day(f)
     if sum(signals for _, signals in days) <= FEW_MATCHES:
-        rows = _ordered_here(f, offset, limit)
+        article_ids = _ordered_here(f, offset, limit)
     elif f.sort == "-confidence":
-        rows = _strongest_first(f, offset, limit)
+        article_ids = _walk_in_order(f, offset, limit)
     else:
-        rows = list(filtered_articles(_date_window(f, days, offset + limit))[offset : offset + limit])
+        article_ids = _walk_in_order(_date_window(f, days, offset + limit), offset, limit)
+    rows = _articles_in_order(f, article_ids)
     has_next = len(rows) > per_page
     return ArticlePage(rows[:per_page], number, has_next=has_next, has_previous=number > 1, per_page=per_page)
 
@@ -411,10 +399,18 @@ def article_page(f: SignalFilter, page_number: int | str | None, per_page: int =
 # database is free to find them by their rarest condition (a feed, a language) instead of scanning in order.
 FEW_MATCHES = 5_000
 
+# The list's orders as orders of signal facts. An article's facts share its date, and its first fact in
+# the confidence order is its strongest, so each article comes up first where the list puts it.
+FACT_ORDERS = {
+    "-date": ("-published_at", "-article_id"),
+    "date": ("published_at", "article_id"),
+    "-confidence": ("-confidence", "-published_at", "-article_id"),
+}
 
-def _ordered_here(f: SignalFilter, offset: int, limit: int) -> list:
+
+def _ordered_here(f: SignalFilter, offset: int, limit: int) -> list[int]:
     strongest: dict[int, tuple] = {}
-    for article_id, confidence, published_at in _matching_signals(f):
+    for article_id, confidence, published_at in _facts(f).values_list("article_id", "confidence", "published_at"):
         known = strongest.get(article_id)
         if known is None or confidence > known[0]:
             strongest[article_id] = (confidence, published_at)
@@ -422,31 +418,25 @@ def _ordered_here(f: SignalFilter, offset: int, limit: int) -> list:
         order = sorted(strongest, key=lambda a: (strongest[a][0], strongest[a][1], a), reverse=True)
     else:
         order = sorted(strongest, key=lambda a: (strongest[a][1], a), reverse=f.sort != "date")
-    return _articles_in_order(f, order[offset : offset + limit])
+    return order[offset : offset + limit]
 
 
-def _matching_signals(f: SignalFilter) -> list[tuple[int, float, datetime]]:
-    """(article id, confidence, published at) of every matching tag, in no particular order."""
-    tags = _matching_tags(f)
-    if not (f.feeds and connection.vendor == "postgresql"):
-        rows = tags.filter(_article_conditions(f, prefix="article__")).order_by()
-        return list(rows.values_list("article_id", "confidence", "article__published_at"))
-    # Particular feeds: their articles first, then each one's tags by index. Left to itself the planner may
-    # start from the tags, or hash every tag of a type, misjudging how few of them a feed and a language keep.
-    articles_sql, article_params = (
-        Article.objects.filter(_article_conditions(f)).values("id", "published_at").order_by().query.sql_with_params()
-    )
-    per_candidate = tags.filter(article_id=RawSQL("candidates.id", ())).values("confidence").order_by()
-    tags_sql, tag_params = per_candidate.query.sql_with_params()
-    with connection.cursor() as cursor:
-        cursor.execute(
-            f"WITH candidates AS MATERIALIZED ({articles_sql})"
-            " SELECT candidates.id, matching.confidence, candidates.published_at"
-            # OFFSET 0 keeps the planner from flattening the per-candidate lookup back into one big join.
-            f" FROM candidates CROSS JOIN LATERAL ({tags_sql} OFFSET 0) AS matching",
-            [*article_params, *tag_params],
-        )
-        return cursor.fetchall()
+def _walk_in_order(f: SignalFilter, offset: int, limit: int) -> list[int]:
+    """Article ids of one page, read by walking the matching facts in the list's order.
+
+    The walk stops after a page's worth of distinct articles, where ordering every match would read them all.
+    """
+    wanted = offset + limit
+    facts = _facts(f).order_by(*FACT_ORDERS[f.sort]).values_list("article_id", flat=True)
+    article_ids: dict[int, None] = {}
+    start, batch = 0, max(2 * wanted, 100)
+    while len(article_ids) < wanted:
+        chunk = list(facts[start : start + batch])
+        article_ids.update(dict.fromkeys(chunk))
+        if len(chunk) < batch:
+            break
+        start, batch = start + batch, batch * 4
+    return list(article_ids)[offset:wanted]
 
 
 def _articles_in_order(f: SignalFilter, article_ids: list[int]) -> list:
@@ -474,27 +464,3 @@ def _date_window(f: SignalFilter, days: list[tuple[date, int]], wanted: int) -> 
         if found >= wanted * types:
             return replace(f, start=day) if f.sort != "date" else replace(f, end=day)
     return f
-
-
-def _strongest_first(f: SignalFilter, offset: int, limit: int) -> list:
-    """Articles by their strongest matching tag, read by walking tags strongest first.
-
-    An article's first tag in that walk is its strongest, so the walk meets articles in the list's
-    order and stops after a page's worth, where ranking every match by its maximum would read them all.
-    """
-    wanted = offset + limit
-    tags = _matching_tags(f).filter(_article_conditions(f, prefix="article__"))
-    tags = tags.order_by("-confidence", "-article__published_at", "-article_id").values_list("article_id", flat=True)
-    article_ids: list[int] = []
-    seen: set[int] = set()
-    start, batch = 0, max(2 * wanted, 100)
-    while len(article_ids) < wanted:
-        chunk = list(tags[start : start + batch])
-        for article_id in chunk:
-            if article_id not in seen:
-                seen.add(article_id)
-                article_ids.append(article_id)
-        if len(chunk) < batch:
-            break
-        start, batch = start + batch, batch * 4
-    return _articles_in_order(f, article_ids[offset:wanted])

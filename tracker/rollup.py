@@ -3,16 +3,32 @@
 Database triggers (tracker.rollup_triggers) log every day a write may have changed; a refresh
 recomputes just those days from the raw tables, in one transaction. Readers refresh before
 reading, so a chart never shows a count the raw tables would not give.
+
+The same refresh keeps the signal facts (one narrow row per visible tag, for the list and for
+searches) and the counts of each cached search (SearchRollup), day by day.
 """
 
 from collections.abc import Iterable
 from datetime import UTC, date, datetime, time, timedelta
 
+from django.conf import settings
 from django.db import connection, transaction
 from django.db.models import BooleanField, Count, ExpressionWrapper, F, IntegerField, Q, QuerySet, Sum, Value
 from django.db.models.functions import Cast, Coalesce, Floor, TruncDate, TruncMonth
 
-from tracker.models import DayRollup, FeedMonthRollup, FeedRollup, KindRollup, RollupDirtyDay, Tag
+from tracker.models import (
+    CachedSearch,
+    DayRollup,
+    FeedMonthRollup,
+    FeedRollup,
+    KindRollup,
+    RollupDirtyDay,
+    SearchDayRollup,
+    SearchRollup,
+    SignalFact,
+    Tag,
+)
+from tracker.search import fact_search_condition, normalised_search
 
 # Any fixed number: it names the lock that serialises refreshes across processes.
 REFRESH_LOCK_KEY = 7_205_310_001
@@ -43,6 +59,49 @@ def visible_tag_facts() -> QuerySet:
     )
 
 
+# Each signal fact column and the expression, over a visible tag, that fills it.
+FACT_SOURCES = {
+    "tag_id": "id",
+    "article_id": "article_id",
+    "signal_id": "signal_id",
+    "feed_id": "fact_feed",
+    "published_at": "fact_published_at",
+    "day": "fact_day",
+    "source_kind": "fact_source_kind",
+    "language": "fact_language",
+    "confidence": "confidence",
+    "confidence_tenths": "fact_confidence_tenths",
+    "curated": "fact_curated",
+    "leads_story": "fact_leads_story",
+    "search_vector": "fact_search_vector",
+}
+
+
+def signal_fact_rows() -> QuerySet:
+    """Every visible tag with the dimensions of the rollup, one row each, in publication order."""
+    return (
+        Tag.objects.exclude(decision=Tag.Decision.REJECTED)
+        .annotate(
+            fact_feed=F("article__feed_id"),
+            fact_published_at=F("article__published_at"),
+            fact_day=TruncDate("article__published_at"),
+            fact_source_kind=F("article__feed__source_kind"),
+            fact_language=Coalesce("article__assessment__language", Value("")),
+            fact_confidence_tenths=Cast(Floor(F("confidence") * 10), IntegerField()),
+            fact_curated=ExpressionWrapper(CURATED, output_field=BooleanField()),
+            # A story with no lead yet gives NULL, which the counts' filter reads as false.
+            fact_leads_story=Coalesce(ExpressionWrapper(LEADS_ITS_STORY, output_field=BooleanField()), Value(False)),
+            fact_search_vector=F("article__assessment__search_vector"),
+        )
+        .values(*FACT_SOURCES.values())
+        .order_by("article__published_at")
+    )
+
+
+# Everything kept per day, recomputed day by day.
+DAILY_TABLES = (DayRollup, KindRollup, FeedRollup, SignalFact, SearchRollup, SearchDayRollup)
+
+
 def refresh_rollup() -> int:
     """Recompute the days writes have touched since the last refresh; returns how many days."""
     if not RollupDirtyDay.objects.exists():
@@ -59,8 +118,11 @@ def rebuild_rollup() -> None:
     """Recompute everything, e.g. after a bulk load that ran with the triggers off."""
     with transaction.atomic():
         _lock_refresh()
-        _empty(RollupDirtyDay, DayRollup, KindRollup, FeedRollup, FeedMonthRollup)
+        _empty(RollupDirtyDay, *DAILY_TABLES, FeedMonthRollup)
+        _insert_facts(days=None)
         _insert_feed_rows(days=None)
+        for search in CachedSearch.objects.all():
+            _insert_search_rows(search, days=None)
         _insert_coarser_rows(days=None)
         _insert_month_rows(months=None)
 
@@ -93,9 +155,12 @@ def _take_dirty_days() -> list[date]:
 
 
 def _recompute(days: list[date]) -> None:
-    for model in (DayRollup, KindRollup, FeedRollup):
+    for model in DAILY_TABLES:
         model.objects.filter(day__in=days).delete()
+    _insert_facts(days)
     _insert_feed_rows(days)
+    for search in CachedSearch.objects.all():
+        _insert_search_rows(search, days)
     _insert_coarser_rows(days)
     months = sorted({day.replace(day=1) for day in days})
     FeedMonthRollup.objects.filter(month__in=months).delete()
@@ -112,6 +177,78 @@ def _insert_feed_rows(days: Iterable[date] | None) -> None:
         cursor.execute(
             f"INSERT INTO {FeedRollup._meta.db_table} ({columns}) SELECT {columns} FROM ({select_sql}) AS facts",
             params,
+        )
+
+
+def _insert_facts(days: Iterable[date] | None) -> None:
+    facts = signal_fact_rows()
+    if days is not None:
+        facts = facts.filter(published_on_any(days))
+    select_sql, params = facts.query.sql_with_params()
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"INSERT INTO {SignalFact._meta.db_table} ({', '.join(FACT_SOURCES)})"
+            f" SELECT {', '.join(FACT_SOURCES.values())} FROM ({select_sql}) AS facts",
+            params,
+        )
+
+
+def cached_search(q: str) -> int:
+    """The id of the search's cached counts, counting them first if no chart has asked for it yet."""
+    text = normalised_search(q)
+    found = CachedSearch.objects.filter(text=text).values_list("id", flat=True).first()
+    if found is not None:
+        return found
+    with transaction.atomic():
+        # Under the refresh lock: the facts cannot change while they are counted, and two requests for one
+        # new search cannot both count it.
+        _lock_refresh()
+        found = CachedSearch.objects.filter(text=text).values_list("id", flat=True).first()
+        if found is not None:
+            return found
+        _forget_oldest_searches(keep=settings.DASHBOARD_CACHED_SEARCHES - 1)
+        search = CachedSearch.objects.create(text=text)
+        _insert_search_rows(search, days=None)
+    return search.id
+
+
+def _forget_oldest_searches(keep: int) -> None:
+    stale = list(CachedSearch.objects.order_by("-cached_at", "-id").values_list("id", flat=True)[max(keep, 0) :])
+    if stale:
+        SearchRollup.objects.filter(search_id__in=stale).delete()
+        SearchDayRollup.objects.filter(search_id__in=stale).delete()
+        CachedSearch.objects.filter(id__in=stale).delete()
+
+
+def _insert_search_rows(search: CachedSearch, days: list[date] | None) -> None:
+    facts = SignalFact.objects.filter(fact_search_condition(search.text))
+    if days is not None:
+        facts = facts.filter(day__in=days)
+    counts = (
+        facts.values("day", "signal_id", "feed_id", "language", "confidence_tenths", "curated")
+        .annotate(article_count=Count("pk"), story_count=Count("pk", filter=Q(leads_story=True)))
+        .order_by()
+    )
+    select_sql, params = counts.query.sql_with_params()
+    columns = ", ".join(FEED_COLUMNS)
+    selected = columns.replace("articles", "article_count").replace("stories", "story_count")
+    day_filter, day_params = "", []
+    if days is not None:
+        day_filter = f"AND day IN ({', '.join(['%s'] * len(days))})"
+        day_params = list(days)
+    counted = ", ".join(COUNTED_COLUMNS)
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"INSERT INTO {SearchRollup._meta.db_table} (search_id, {columns})"
+            f" SELECT %s, {selected} FROM ({select_sql}) AS counts",
+            [search.id, *params],
+        )
+        # The coarser table is the per-feed one summed over feeds and languages, as for the main rollup.
+        cursor.execute(
+            f"INSERT INTO {SearchDayRollup._meta.db_table} (search_id, {counted}, articles, stories)"
+            f" SELECT search_id, {counted}, SUM(articles), SUM(stories) FROM {SearchRollup._meta.db_table}"
+            f" WHERE search_id = %s {day_filter} GROUP BY search_id, {counted}",
+            [search.id, *day_params],
         )
 
 
