@@ -167,30 +167,29 @@ def _recompute(days: list[date]) -> None:
     _insert_month_rows(months)
 
 
+def _insert_rows(model, rows: QuerySet, columns: dict[str, str]) -> None:
+    """Insert the query's rows into the model's table in the database itself: {table column: query column}."""
+    select_sql, params = rows.query.sql_with_params()
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"INSERT INTO {model._meta.db_table} ({', '.join(columns)})"
+            f" SELECT {', '.join(columns.values())} FROM ({select_sql}) AS selected",
+            params,
+        )
+
+
 def _insert_feed_rows(days: Iterable[date] | None) -> None:
     facts = visible_tag_facts()
     if days is not None:
         facts = facts.filter(published_on_any(days))
-    select_sql, params = facts.query.sql_with_params()
-    columns = ", ".join(FEED_COLUMNS)
-    with connection.cursor() as cursor:
-        cursor.execute(
-            f"INSERT INTO {FeedRollup._meta.db_table} ({columns}) SELECT {columns} FROM ({select_sql}) AS facts",
-            params,
-        )
+    _insert_rows(FeedRollup, facts, {column: column for column in FEED_COLUMNS})
 
 
 def _insert_facts(days: Iterable[date] | None) -> None:
     facts = signal_fact_rows()
     if days is not None:
         facts = facts.filter(published_on_any(days))
-    select_sql, params = facts.query.sql_with_params()
-    with connection.cursor() as cursor:
-        cursor.execute(
-            f"INSERT INTO {SignalFact._meta.db_table} ({', '.join(FACT_SOURCES)})"
-            f" SELECT {', '.join(FACT_SOURCES.values())} FROM ({select_sql}) AS facts",
-            params,
-        )
+    _insert_rows(SignalFact, facts, FACT_SOURCES)
 
 
 def cached_search(q: str) -> int:
@@ -224,32 +223,25 @@ def _insert_search_rows(search: CachedSearch, days: list[date] | None) -> None:
     facts = SignalFact.objects.filter(fact_search_condition(search.text))
     if days is not None:
         facts = facts.filter(day__in=days)
+    dimensions = FEED_COLUMNS[:-2]
     counts = (
-        facts.values("day", "signal_id", "feed_id", "language", "confidence_tenths", "curated")
-        .annotate(article_count=Count("pk"), story_count=Count("pk", filter=Q(leads_story=True)))
+        facts.values(*dimensions)
+        .annotate(article_total=Count("pk"), story_total=Count("pk", filter=Q(leads_story=True)))
+        .annotate(search_ref=Value(search.id))
         .order_by()
     )
-    select_sql, params = counts.query.sql_with_params()
-    columns = ", ".join(FEED_COLUMNS)
-    selected = columns.replace("articles", "article_count").replace("stories", "story_count")
-    day_filter, day_params = "", []
+    totals = {"articles": "article_total", "stories": "story_total"}
+    _insert_rows(SearchRollup, counts, {"search_id": "search_ref", **{name: name for name in dimensions}, **totals})
+    # The coarser table is the per-feed one summed over feeds and languages, as for the main rollup.
+    per_feed = SearchRollup.objects.filter(search_id=search.id)
     if days is not None:
-        day_filter = f"AND day IN ({', '.join(['%s'] * len(days))})"
-        day_params = list(days)
-    counted = ", ".join(COUNTED_COLUMNS)
-    with connection.cursor() as cursor:
-        cursor.execute(
-            f"INSERT INTO {SearchRollup._meta.db_table} (search_id, {columns})"
-            f" SELECT %s, {selected} FROM ({select_sql}) AS counts",
-            [search.id, *params],
-        )
-        # The coarser table is the per-feed one summed over feeds and languages, as for the main rollup.
-        cursor.execute(
-            f"INSERT INTO {SearchDayRollup._meta.db_table} (search_id, {counted}, articles, stories)"
-            f" SELECT search_id, {counted}, SUM(articles), SUM(stories) FROM {SearchRollup._meta.db_table}"
-            f" WHERE search_id = %s {day_filter} GROUP BY search_id, {counted}",
-            [search.id, *day_params],
-        )
+        per_feed = per_feed.filter(day__in=days)
+    summed = (
+        per_feed.values("search_id", *COUNTED_COLUMNS)
+        .annotate(article_total=Sum("articles"), story_total=Sum("stories"))
+        .order_by()
+    )
+    _insert_rows(SearchDayRollup, summed, {name: name for name in ("search_id", *COUNTED_COLUMNS)} | totals)
 
 
 def published_on_any(days: Iterable[date]) -> Q:
@@ -317,13 +309,8 @@ def _insert_month_rows(months: list[date] | None) -> None:
         .annotate(article_total=Sum("articles"), story_total=Sum("stories"))
         .order_by()
     )
-    select_sql, params = rows.query.sql_with_params()
-    with connection.cursor() as cursor:
-        cursor.execute(
-            f"INSERT INTO {FeedMonthRollup._meta.db_table} (month, feed_id, signal_id, articles, stories)"
-            f" SELECT month, feed_id, signal_id, article_total, story_total FROM ({select_sql}) AS months",
-            params,
-        )
+    columns = {"month": "month", "feed_id": "feed_id", "signal_id": "signal_id"}
+    _insert_rows(FeedMonthRollup, rows, columns | {"articles": "article_total", "stories": "story_total"})
 
 
 def next_month(first: date) -> date:

@@ -9,6 +9,23 @@ DIRTY = "tracker_rollupdirtyday"
 
 POSTGRESQL_DAY = "(published_at AT TIME ZONE 'UTC')::date"
 
+
+def _assessment_update_trigger(*columns: str) -> str:
+    old = ", ".join(f"OLD.{column}" for column in columns)
+    new = ", ".join(f"NEW.{column}" for column in columns)
+    return f"""
+DROP TRIGGER IF EXISTS tracker_assessment_rollup_update ON tracker_assessment;
+CREATE TRIGGER tracker_assessment_rollup_update AFTER UPDATE ON tracker_assessment
+    FOR EACH ROW WHEN (({old}) IS DISTINCT FROM ({new})) EXECUTE FUNCTION tracker_rollup_tag_changed();
+"""
+
+
+# The signal facts copy each article's search vector, so a new vector dirties its days too.
+POSTGRESQL_ASSESSMENT_UPDATE_WITH_SEARCH = _assessment_update_trigger(
+    "article_id", "language", "story_id", "search_vector"
+)
+POSTGRESQL_ASSESSMENT_UPDATE = _assessment_update_trigger("article_id", "language", "story_id")
+
 POSTGRESQL_INSTALL = f"""
 CREATE OR REPLACE FUNCTION tracker_mark_article_days(article_ids bigint[]) RETURNS void AS $$
     INSERT INTO {DIRTY} (day)
@@ -37,11 +54,7 @@ CREATE TRIGGER tracker_tag_rollup_update AFTER UPDATE ON tracker_tag
 
 CREATE TRIGGER tracker_assessment_rollup_insert_delete AFTER INSERT OR DELETE ON tracker_assessment
     FOR EACH ROW EXECUTE FUNCTION tracker_rollup_tag_changed();
-CREATE TRIGGER tracker_assessment_rollup_update AFTER UPDATE ON tracker_assessment
-    FOR EACH ROW WHEN (
-        (OLD.article_id, OLD.language, OLD.story_id) IS DISTINCT FROM (NEW.article_id, NEW.language, NEW.story_id)
-    ) EXECUTE FUNCTION tracker_rollup_tag_changed();
-
+{POSTGRESQL_ASSESSMENT_UPDATE}
 -- A story's lead article is the one its story is counted by.
 CREATE OR REPLACE FUNCTION tracker_rollup_story_changed() RETURNS trigger AS $$
 BEGIN
@@ -73,22 +86,6 @@ CREATE TRIGGER tracker_feed_rollup_update AFTER UPDATE ON ingest_feed
     EXECUTE FUNCTION tracker_rollup_feed_changed();
 """
 
-
-def _assessment_update_trigger(*columns: str) -> str:
-    old = ", ".join(f"OLD.{column}" for column in columns)
-    new = ", ".join(f"NEW.{column}" for column in columns)
-    return f"""
-DROP TRIGGER IF EXISTS tracker_assessment_rollup_update ON tracker_assessment;
-CREATE TRIGGER tracker_assessment_rollup_update AFTER UPDATE ON tracker_assessment
-    FOR EACH ROW WHEN (({old}) IS DISTINCT FROM ({new})) EXECUTE FUNCTION tracker_rollup_tag_changed();
-"""
-
-
-# The signal facts copy each article's search vector, so a new vector dirties its days too.
-POSTGRESQL_ASSESSMENT_UPDATE_WITH_SEARCH = _assessment_update_trigger(
-    "article_id", "language", "story_id", "search_vector"
-)
-POSTGRESQL_ASSESSMENT_UPDATE = _assessment_update_trigger("article_id", "language", "story_id")
 
 # Vectors out of line: scans and walks of the facts then read about 100 bytes a row instead of a kilobyte.
 POSTGRESQL_FACTS_INSTALL = """
