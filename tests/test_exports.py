@@ -214,3 +214,10 @@ def test_the_feed_stops_at_its_entry_limit(client, analyst, monkeypatch):
         tagged_article(feed, {"visit": 0.9}, title=f"Visit {day}", published_at=datetime(2024, 6, day, tzinfo=UTC))
     entries = atom_entries(client.get(reverse("signals-feed")))
     assert [entry.findtext(f"{ATOM}title") for entry in entries] == ["Visit 5", "Visit 4", "Visit 3"]
+
+
+def test_json_holds_no_character_that_could_open_or_close_markup():
+    value = {"title": '</script><img src=x onerror="alert(1)"> & co', "n": [1, 2]}
+    text = exports.json_text(value)
+    assert not {"<", ">", "&"} & set(text)
+    assert json.loads(text) == value

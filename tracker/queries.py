@@ -217,7 +217,9 @@ FEED_AND_TYPE = {"feed_id": F("feed_id"), "signal_id": F("signal_id")}
 
 
 def _period_dimensions(period: str) -> dict:
-    return {"period": Trunc("day", period, output_field=DateField()), "signal_id": F("signal_id")}
+    # A day is its own period: no truncation to compute in the database or convert back here.
+    period_of_day = F("day") if period == "day" else Trunc("day", period, output_field=DateField())
+    return {"period": period_of_day, "signal_id": F("signal_id")}
 
 
 def _grouped(f: SignalFilter, dimensions: dict, per_feed: bool = False) -> list[dict]:
