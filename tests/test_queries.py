@@ -8,12 +8,13 @@ from datetime import UTC, date, datetime, timedelta
 import pytest
 from django.contrib.auth.models import User
 from django.db import connection
+from django.db.models import Count, Q
 
 from ingest.models import SourceKind
 from tests.factories import make_article, make_feed
 from tracker import assess
 from tracker.filters import SignalFilter
-from tracker.models import Assessment, KeyEvent, SignalType, Story, Tag
+from tracker.models import Assessment, KeyEvent, SignalFact, SignalType, Story, Tag
 from tracker.queries import (
     CountRow,
     article_page,
@@ -24,7 +25,8 @@ from tracker.queries import (
     source_rows,
     timeline_rows,
 )
-from tracker.rollup import refresh_rollup
+from tracker.rollup import rebuild_rollup, refresh_rollup
+from tracker.search import _bitmap_scans_only, _from_matches, fact_search_condition
 from tracker.stories import refresh_story
 
 pytestmark = pytest.mark.django_db
@@ -251,7 +253,8 @@ def test_every_way_of_reading_a_page_gives_the_same_pages(feeds, monkeypatch):
     for _ in range(80):
         when = datetime(2024, 1, 1, tzinfo=UTC) + timedelta(hours=rng.randrange(0, 24 * 150))
         slugs = rng.sample(["visit", "denial", "drill", "arms_deal", "aid_trade"], rng.randrange(1, 4))
-        tagged(feeds[rng.choice(["state", "agency"])], when, slugs, language=rng.choice(["en", "ru"]))
+        title = rng.choice(["Talks in Pyongyang", "Shells shipped by rail", "Delegation arrives for talks"])
+        tagged(feeds[rng.choice(["state", "agency"])], when, slugs, language=rng.choice(["en", "ru"]), title=title)
     views = [
         SignalFilter(),
         SignalFilter(sort="date"),
@@ -260,6 +263,9 @@ def test_every_way_of_reading_a_page_gives_the_same_pages(feeds, monkeypatch):
         SignalFilter(sort="-confidence", start=date(2024, 2, 1)),
         SignalFilter(feeds=(feeds["agency"].id,), languages=("ru",), sort="date"),
         SignalFilter(feeds=(feeds["state"].id,), signals=("visit", "drill"), min_confidence=0.9, sort="-confidence"),
+        SignalFilter(q="talks"),
+        SignalFilter(q="shells", languages=("ru",), sort="date"),
+        SignalFilter(q="delegation talks", sort="-confidence", start=date(2024, 2, 1)),
     ]
 
     def pages(view):
@@ -271,3 +277,40 @@ def test_every_way_of_reading_a_page_gives_the_same_pages(feeds, monkeypatch):
         assert pages(view) == plain, ("ordered here", view)
         monkeypatch.setattr("tracker.queries.FEW_MATCHES", 0)
         assert pages(view) == plain, ("read in order", view)
+
+
+needs_postgresql = pytest.mark.skipif(connection.vendor != "postgresql", reason="PostgreSQL storage and plans")
+
+
+@needs_postgresql
+def test_the_signal_facts_keep_their_search_vectors_out_of_line(feeds):
+    text = " ".join(f"Sentence {n} about shells, artillery and a delegation in Pyongyang." for n in range(40))
+    for day in range(1, 6):
+        tagged(feeds["state"], at(day), ["visit", "arms_deal"], text=text)
+    rebuild_rollup()  # written afresh: no earlier versions of the rows left in TOAST
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT reltoastrelid::regclass::text FROM pg_class WHERE relname = 'tracker_signalfact'")
+        (toast,) = cursor.fetchone()
+        cursor.execute(f"SELECT count(DISTINCT chunk_id) FROM {toast}")
+        (vectors_out_of_line,) = cursor.fetchone()
+    assert vectors_out_of_line == SignalFact.objects.count() == 10
+
+
+@needs_postgresql
+def test_a_search_finds_its_matches_through_the_gin_index_whatever_the_other_filters(feeds):
+    for day in range(1, 29):
+        tagged(feeds["state"], at(day), ["visit"], language="ru", title="Delegation arrives")
+    refresh_rollup()
+    facts = SignalFact.objects.filter(language="ru", published_at__gte=at(2), curated=True).values("signal_id")
+    counted = facts.annotate(n=Count("pk")).order_by()
+    in_june = fact_search_condition("delegation") & Q(day__gte=date(2024, 6, 2), day__lte=date(2024, 6, 30))
+    sql, params = _from_matches(counted.query.get_compiler(using=counted.db), in_june)
+    with _bitmap_scans_only(), connection.cursor() as cursor:
+        cursor.execute("ANALYZE tracker_signalfact")
+        cursor.execute(f"EXPLAIN {sql}", params)
+        plan = "\n".join(line for (line,) in cursor.fetchall())
+    assert "Bitmap Index Scan on tracker_fact_search" in plan
+    # The search and the days are both the index's conditions: never a filter on rows another index found.
+    index_conditions = [line for line in plan.splitlines() if "Index Cond" in line]
+    assert len(index_conditions) == 1 and "@@" in index_conditions[0] and "day" in index_conditions[0]
+    assert [line for line in plan.splitlines() if "@@" in line and "Filter" in line] == []

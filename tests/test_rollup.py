@@ -7,28 +7,26 @@ from datetime import UTC, date, datetime, timedelta
 import pytest
 from django.contrib.auth.models import User
 from django.db import connection
+from django.db.models import Count, Q
 
 from ingest.models import Article, SourceKind
 from tests.factories import make_article, make_feed
 from tracker import assess
 from tracker.models import (
     Assessment,
-    CachedSearch,
     DayRollup,
     FeedMonthRollup,
     FeedRollup,
     KindRollup,
     RollupDirtyDay,
-    SearchDayRollup,
-    SearchRollup,
     SignalFact,
     SignalType,
     Story,
     Tag,
 )
-from tracker.rollup import cached_search, contiguous_runs, rebuild_rollup, refresh_rollup
+from tracker.rollup import FEED_COLUMNS, contiguous_runs, rebuild_rollup, refresh_rollup
 from tracker.rollup_triggers import SQLITE_TRIGGERS, ensure_sqlite_triggers
-from tracker.search import search_condition
+from tracker.search import over_matches, search_condition
 from tracker.stories import refresh_story
 
 pytestmark = pytest.mark.django_db
@@ -171,38 +169,27 @@ def expected_search_counts(text: str) -> Counter:
     )
 
 
-def cached_search_counts(text: str) -> Counter:
+def searched_counts(text: str) -> Counter:
+    """What the dashboard counts for a search: the signal facts its words match, by the rollup's dimensions."""
+    dimensions = FEED_COLUMNS[:-2]
+    rows = (
+        SignalFact.objects.values(*dimensions)
+        .annotate(articles=Count("pk"), stories=Count("pk", filter=Q(leads_story=True)))
+        .order_by()
+    )
     counts: Counter = Counter()
-    for row in SearchRollup.objects.filter(search__text=text):
-        key = (row.day, row.signal_id, row.feed_id, row.language, row.confidence_tenths, row.curated)
-        counts[key + ("articles",)] += row.articles
-        counts[key + ("stories",)] += row.stories
+    for row in over_matches(rows, text):
+        key = tuple(row[name] for name in dimensions)
+        counts[key + ("articles",)] += row["articles"]
+        counts[key + ("stories",)] += row["stories"]
     return +counts
-
-
-def cached_search_day_counts(text: str) -> Counter:
-    counts: Counter = Counter()
-    for row in SearchDayRollup.objects.filter(search__text=text):
-        key = (row.day, row.signal_id, row.confidence_tenths, row.curated)
-        counts[key + ("articles",)] += row.articles
-        counts[key + ("stories",)] += row.stories
-    return +counts
-
-
-def summed_over_feeds_and_languages(counts: Counter) -> Counter:
-    summed: Counter = Counter()
-    for (day, signal, _feed, _language, tenths, curated, measure), value in counts.items():
-        summed[(day, signal, tenths, curated, measure)] += value
-    return +summed
 
 
 def assert_rollup_matches_raw():
     refresh_rollup()
     assert stored_facts() == expected_facts()
-    for text in CachedSearch.objects.values_list("text", flat=True):
-        expected = expected_search_counts(text)
-        assert cached_search_counts(text) == expected, text
-        assert cached_search_day_counts(text) == summed_over_feeds_and_languages(expected), text
+    for text in SEARCHES:
+        assert searched_counts(text) == expected_search_counts(text), text
     assert rolled_month_counts() == expected_month_counts()
     assert rolled_feed_counts() == expected_feed_counts()
     assert rolled_kind_counts() == expected_kind_counts()
@@ -320,9 +307,7 @@ def test_a_fresh_rollup_equals_the_raw_counts(world):
 def test_the_rollup_stays_equal_to_the_raw_counts_through_random_changes(world):
     rng, feeds, signals, curator = world
     refresh_rollup()
-    for text in SEARCHES:
-        cached_search(text)
-    assert SearchRollup.objects.filter(search__text="delegation").exists()
+    assert searched_counts("delegation")
     seen = Counter()
     for step in range(120):
         seen[random_change(rng, feeds, signals, curator)] += 1
@@ -409,25 +394,3 @@ def test_a_dropped_sqlite_trigger_is_restored_and_its_days_recounted(world):
     assert ensure_sqlite_triggers(connection) == ["tracker_assessment_rollup_update"]
     assert RollupDirtyDay.objects.exists()
     assert ensure_sqlite_triggers(connection) == []
-
-
-def test_a_search_is_counted_once_and_the_oldest_searches_are_forgotten(world, settings):
-    settings.DASHBOARD_CACHED_SEARCHES = 2
-    first = cached_search("delegation")
-    assert cached_search("  delegation ") == first
-    assert CachedSearch.objects.count() == 1
-    cached_search("shells")
-    cached_search("rail")
-    assert set(CachedSearch.objects.values_list("text", flat=True)) == {"shells", "rail"}
-    assert not SearchRollup.objects.filter(search_id=first).exists()
-    assert not SearchDayRollup.objects.filter(search_id=first).exists()
-    assert_rollup_matches_raw()
-
-
-def test_a_rebuild_counts_the_cached_searches_again(world):
-    refresh_rollup()
-    cached_search("delegation")
-    before = cached_search_counts("delegation")
-    assert before
-    rebuild_rollup()
-    assert cached_search_counts("delegation") == before

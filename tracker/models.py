@@ -299,7 +299,7 @@ class SignalFact(models.Model):
 
     class Meta:
         indexes = [
-            models.Index(fields=["day"], name="tracker_fact_day"),
+            # The day is indexed with the search vector (see tracker.rollup_triggers), on PostgreSQL.
             models.Index(fields=["-published_at", "-article"], name="tracker_fact_newest"),
             models.Index(fields=["-confidence", "-published_at", "-article"], name="tracker_fact_strongest"),
             models.Index(fields=["feed", "-published_at"], name="tracker_fact_feed"),
@@ -309,42 +309,3 @@ class SignalFact(models.Model):
 
     def __str__(self) -> str:
         return f"tag {self.tag_id}: article {self.article_id}, {self.signal_id} on {self.day}"
-
-
-class CachedSearch(models.Model):
-    """A text search whose counts are kept in SearchRollup, like the rollup tables but for that search only.
-
-    A search cannot be rolled up ahead of time, and counting a common word from the raw rows takes about
-    a second on a million articles; the first chart of a search fills its counts, and the other charts,
-    the list and every later change of the other filters read them. Refreshes keep them exact.
-    """
-
-    text = models.CharField(max_length=200, unique=True)
-    cached_at = models.DateTimeField(auto_now_add=True, db_index=True)
-
-    def __str__(self) -> str:
-        return self.text
-
-
-class SearchRollup(RollupCounts):
-    """Per search, feed and language: the per-feed rollup of the tags whose articles match one search."""
-
-    search = models.ForeignKey(
-        CachedSearch, on_delete=models.DO_NOTHING, db_constraint=False, db_index=False, related_name="+"
-    )
-    feed = models.ForeignKey(Feed, on_delete=models.DO_NOTHING, db_constraint=False, db_index=False, related_name="+")
-    language = models.CharField(max_length=8)
-
-    class Meta:
-        indexes = [models.Index(fields=["search", "day"], name="tracker_search_rollup_day")]
-
-
-class SearchDayRollup(RollupCounts):
-    """Per search, day and type only: the per-search counts summed over feeds and languages."""
-
-    search = models.ForeignKey(
-        CachedSearch, on_delete=models.DO_NOTHING, db_constraint=False, db_index=False, related_name="+"
-    )
-
-    class Meta:
-        indexes = [models.Index(fields=["search", "day"], name="tracker_search_day_rollup_day")]

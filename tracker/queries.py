@@ -2,10 +2,9 @@
 
 Counts come from the smallest rollup table (tracker.rollup) that has the filter's dimensions: per
 day and type; per kind of source and language; per feed and language; per month and feed for the
-sources chart over whole months. A text search cannot be rolled up ahead of time: its first chart
-counts it from the signal facts into SearchRollup, which then answers it the way the per-feed table
-answers the rest. The list picks its articles by the same counts and the signal facts (one narrow row
-per visible tag), then reads just those articles.
+sources chart over whole months. A text search cannot be rolled up ahead of time: it is counted from
+the signal facts (one narrow row per visible tag) it matches, found through their GIN index. The list
+picks its articles by the same counts and the signal facts, then reads just those articles.
 """
 
 from dataclasses import dataclass, replace
@@ -14,6 +13,7 @@ from datetime import UTC, date, datetime, time, timedelta
 from django.contrib.postgres.search import SearchRank
 from django.db import connection
 from django.db.models import (
+    Count,
     DateField,
     Exists,
     F,
@@ -38,14 +38,12 @@ from tracker.models import (
     FeedRollup,
     KeyEvent,
     KindRollup,
-    SearchDayRollup,
-    SearchRollup,
     SignalFact,
     SignalType,
     Tag,
 )
-from tracker.rollup import CURATED, cached_search, next_month, refresh_rollup
-from tracker.search import fact_search_condition, search_condition, search_query
+from tracker.rollup import CURATED, next_month, refresh_rollup
+from tracker.search import fact_search_condition, over_matches, search_condition, search_query
 
 
 @dataclass(frozen=True)
@@ -223,22 +221,40 @@ def _period_dimensions(period: str) -> dict:
 
 
 def _grouped(f: SignalFilter, dimensions: dict, per_feed: bool = False) -> list[dict]:
-    """Rows of the dimensions' values and ``count`` (articles or stories, as the filter says)."""
+    """Rows of the dimensions' values and ``count`` (articles or stories, as the filter says).
+
+    From the smallest rollup table that has the filter's dimensions; for a search, from the signal facts
+    it matches, as no rollup can know a search ahead.
+    """
     refresh_rollup()
-    rows = _rollup_rows(f, per_feed)
-    measure = Sum("articles") if f.count == "articles" else Sum("stories")
-    if not dimensions:
-        return [rows.aggregate(count=measure)]
+    if not f.q:
+        rows = _rollup_rows(f, per_feed)
+        if not dimensions:
+            return [rows.aggregate(count=Sum(f.count))]
+        return _renamed(_grouped_query(rows, dimensions, Sum(f.count)))
+    grouping = dimensions or {"signal_id": F("signal_id")}
+    facts = _facts(replace(f, q=""))
+    rows = _renamed(over_matches(_grouped_query(facts, grouping, _fact_count(f)), f.q, f.start, f.end))
+    return rows if dimensions else [{"count": sum(row["count"] for row in rows)}]
+
+
+def _fact_count(f: SignalFilter) -> Count:
+    # Every fact is one article's signal; for stories, only the facts of a story's lead count.
+    return Count("pk") if f.count == "articles" else Count("pk", filter=Q(leads_story=True))
+
+
+def _grouped_query(rows: QuerySet, dimensions: dict, measure) -> QuerySet:
     # Aliases that differ from the tables' own column names (Django refuses an alias that shadows a field).
     renamed = {f"_{name}": expression for name, expression in dimensions.items()}
-    rows = rows.annotate(**renamed).values(*renamed).annotate(count=measure).order_by()
+    return rows.annotate(**renamed).values(*renamed).annotate(count=measure).order_by()
+
+
+def _renamed(rows) -> list[dict]:
     return [{name.removeprefix("_"): value for name, value in row.items()} for row in rows]
 
 
 def _rollup_table(f: SignalFilter, per_feed: bool) -> type:
     """The smallest table that has every dimension the filter and the grouping need."""
-    if f.q:
-        return SearchRollup if per_feed or f.feeds or f.source_kinds or f.languages else SearchDayRollup
     if per_feed or f.feeds:
         return FeedRollup
     if f.source_kinds or f.languages:
@@ -248,8 +264,8 @@ def _rollup_table(f: SignalFilter, per_feed: bool) -> type:
 
 def _rollup_rows(f: SignalFilter, per_feed: bool) -> QuerySet:
     table = _rollup_table(f, per_feed)
-    per_feed = table in (FeedRollup, SearchRollup)
-    rows = table.objects.filter(search_id=cached_search(f.q)) if f.q else table.objects.all()
+    per_feed = table is FeedRollup
+    rows = table.objects.all()
     if f.start:
         rows = rows.filter(day__gte=f.start)
     if f.end:
@@ -368,9 +384,10 @@ def _ordered(articles: QuerySet, f: SignalFilter, matching: QuerySet) -> QuerySe
 def article_page(f: SignalFilter, page_number: int | str | None, per_page: int = 50) -> ArticlePage:
     """One page of the filtered list, without counting every match (a million rows would make that slow).
 
-    The page's article ids come from the signal facts, the list's order being one of their indexes; the
-    rollup's exact count decides how: few matches are fetched whole and ordered here, many are walked in
-    order, through a window of days for a date order. Then only the page's articles are read.
+    The page's article ids come from the signal facts, the list's order being one of their indexes. Few
+    matches are fetched whole and ordered here; many are walked in order, through a window of days for a
+    date order. The rollup's exact count tells which; for a search, fetching up to one more than "few" does.
+    Then only the page's articles are read.
     """
     try:
         number = max(1, int(page_number or 1))
@@ -380,9 +397,13 @@ def article_page(f: SignalFilter, page_number: int | str | None, per_page: int =
     if f.sort == "-rank":
         rows = list(filtered_articles(f)[offset : offset + limit])
         return ArticlePage(rows[:per_page], number, len(rows) > per_page, number > 1, per_page)
+    if f.q:
+        article_ids = _searched_page_ids(f, offset, limit)
+        rows = _articles_in_order(f, article_ids)
+        return ArticlePage(rows[:per_page], number, len(rows) > per_page, number > 1, per_page)
     days = _signals_per_day(f)
     if sum(signals for _, signals in days) <= FEW_MATCHES:
-        article_ids = _ordered_here(f, offset, limit)
+        article_ids = _ordered_here(f.sort, _facts(f).values(*FETCHED), offset, limit)
     elif f.sort == "-confidence":
         article_ids = _walk_in_order(f, offset, limit)
     else:
@@ -405,16 +426,34 @@ FACT_ORDERS = {
 }
 
 
-def _ordered_here(f: SignalFilter, offset: int, limit: int) -> list[int]:
+# What ordering matches here needs of each.
+FETCHED = ("article_id", "confidence", "published_at")
+
+
+def _searched_page_ids(f: SignalFilter, offset: int, limit: int) -> list[int]:
+    """A search's page: its matches found through the GIN index if there are few, else walked in order.
+
+    Fetching one more than "few" says which, at the price of the fetch alone: the GIN index first finds
+    every match, which the fetch then reads only up to where it has enough.
+    """
+    found = over_matches(_facts(replace(f, q="")).values(*FETCHED), f.q, f.start, f.end, limit=FEW_MATCHES + 1)
+    if len(found) <= FEW_MATCHES:
+        return _ordered_here(f.sort, found, offset, limit)
+    return _walk_in_order(f, offset, limit)
+
+
+def _ordered_here(sort: str, facts, offset: int, limit: int) -> list[int]:
+    """Article ids of one page, from every matching fact (as dicts of FETCHED), in the list's order."""
     strongest: dict[int, tuple] = {}
-    for article_id, confidence, published_at in _facts(f).values_list("article_id", "confidence", "published_at"):
+    for fact in facts:
+        article_id, confidence, published_at = fact["article_id"], fact["confidence"], fact["published_at"]
         known = strongest.get(article_id)
         if known is None or confidence > known[0]:
             strongest[article_id] = (confidence, published_at)
-    if f.sort == "-confidence":
+    if sort == "-confidence":
         order = sorted(strongest, key=lambda a: (strongest[a][0], strongest[a][1], a), reverse=True)
     else:
-        order = sorted(strongest, key=lambda a: (strongest[a][1], a), reverse=f.sort != "date")
+        order = sorted(strongest, key=lambda a: (strongest[a][1], a), reverse=sort != "date")
     return order[offset : offset + limit]
 
 
@@ -443,9 +482,8 @@ def _articles_in_order(f: SignalFilter, article_ids: list[int]) -> list:
 
 def _signals_per_day(f: SignalFilter) -> list[tuple[date, int]]:
     """Matching signals per day, in the list's date order, from the rollup."""
-    refresh_rollup()
-    days = _rollup_rows(f, per_feed=False).values("day").annotate(signals=Sum("articles"))
-    return list(days.order_by("day" if f.sort == "date" else "-day").values_list("day", "signals"))
+    rows = _grouped(replace(f, count="articles"), {"day": F("day")})
+    return sorted(((row["day"], row["count"]) for row in rows if row["count"]), reverse=f.sort != "date")
 
 
 def _date_window(f: SignalFilter, days: list[tuple[date, int]], wanted: int) -> SignalFilter:

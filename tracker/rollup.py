@@ -4,31 +4,26 @@ Database triggers (tracker.rollup_triggers) log every day a write may have chang
 recomputes just those days from the raw tables, in one transaction. Readers refresh before
 reading, so a chart never shows a count the raw tables would not give.
 
-The same refresh keeps the signal facts (one narrow row per visible tag, for the list and for
-searches) and the counts of each cached search (SearchRollup), day by day.
+The same refresh keeps the signal facts, one narrow row per visible tag, for the list and for
+searches, day by day.
 """
 
 from collections.abc import Iterable
 from datetime import UTC, date, datetime, time, timedelta
 
-from django.conf import settings
 from django.db import connection, transaction
 from django.db.models import BooleanField, Count, ExpressionWrapper, F, IntegerField, Q, QuerySet, Sum, Value
 from django.db.models.functions import Cast, Coalesce, Floor, TruncDate, TruncMonth
 
 from tracker.models import (
-    CachedSearch,
     DayRollup,
     FeedMonthRollup,
     FeedRollup,
     KindRollup,
     RollupDirtyDay,
-    SearchDayRollup,
-    SearchRollup,
     SignalFact,
     Tag,
 )
-from tracker.search import fact_search_condition, normalised_search
 
 # Any fixed number: it names the lock that serialises refreshes across processes.
 REFRESH_LOCK_KEY = 7_205_310_001
@@ -99,7 +94,7 @@ def signal_fact_rows() -> QuerySet:
 
 
 # Everything kept per day, recomputed day by day.
-DAILY_TABLES = (DayRollup, KindRollup, FeedRollup, SignalFact, SearchRollup, SearchDayRollup)
+DAILY_TABLES = (DayRollup, KindRollup, FeedRollup, SignalFact)
 
 
 def refresh_rollup() -> int:
@@ -121,8 +116,6 @@ def rebuild_rollup() -> None:
         _empty(RollupDirtyDay, *DAILY_TABLES, FeedMonthRollup)
         _insert_facts(days=None)
         _insert_feed_rows(days=None)
-        for search in CachedSearch.objects.all():
-            _insert_search_rows(search, days=None)
         _insert_coarser_rows(days=None)
         _insert_month_rows(months=None)
 
@@ -159,8 +152,6 @@ def _recompute(days: list[date]) -> None:
         model.objects.filter(day__in=days).delete()
     _insert_facts(days)
     _insert_feed_rows(days)
-    for search in CachedSearch.objects.all():
-        _insert_search_rows(search, days)
     _insert_coarser_rows(days)
     months = sorted({day.replace(day=1) for day in days})
     FeedMonthRollup.objects.filter(month__in=months).delete()
@@ -190,58 +181,6 @@ def _insert_facts(days: Iterable[date] | None) -> None:
     if days is not None:
         facts = facts.filter(published_on_any(days))
     _insert_rows(SignalFact, facts, FACT_SOURCES)
-
-
-def cached_search(q: str) -> int:
-    """The id of the search's cached counts, counting them first if no chart has asked for it yet."""
-    text = normalised_search(q)
-    found = CachedSearch.objects.filter(text=text).values_list("id", flat=True).first()
-    if found is not None:
-        return found
-    with transaction.atomic():
-        # Under the refresh lock: the facts cannot change while they are counted, and two requests for one
-        # new search cannot both count it.
-        _lock_refresh()
-        found = CachedSearch.objects.filter(text=text).values_list("id", flat=True).first()
-        if found is not None:
-            return found
-        _forget_oldest_searches(keep=settings.DASHBOARD_CACHED_SEARCHES - 1)
-        search = CachedSearch.objects.create(text=text)
-        _insert_search_rows(search, days=None)
-    return search.id
-
-
-def _forget_oldest_searches(keep: int) -> None:
-    stale = list(CachedSearch.objects.order_by("-cached_at", "-id").values_list("id", flat=True)[max(keep, 0) :])
-    if stale:
-        SearchRollup.objects.filter(search_id__in=stale).delete()
-        SearchDayRollup.objects.filter(search_id__in=stale).delete()
-        CachedSearch.objects.filter(id__in=stale).delete()
-
-
-def _insert_search_rows(search: CachedSearch, days: list[date] | None) -> None:
-    facts = SignalFact.objects.filter(fact_search_condition(search.text))
-    if days is not None:
-        facts = facts.filter(day__in=days)
-    dimensions = FEED_COLUMNS[:-2]
-    counts = (
-        facts.values(*dimensions)
-        .annotate(article_total=Count("pk"), story_total=Count("pk", filter=Q(leads_story=True)))
-        .annotate(search_ref=Value(search.id))
-        .order_by()
-    )
-    totals = {"articles": "article_total", "stories": "story_total"}
-    _insert_rows(SearchRollup, counts, {"search_id": "search_ref", **{name: name for name in dimensions}, **totals})
-    # The coarser table is the per-feed one summed over feeds and languages, as for the main rollup.
-    per_feed = SearchRollup.objects.filter(search_id=search.id)
-    if days is not None:
-        per_feed = per_feed.filter(day__in=days)
-    summed = (
-        per_feed.values("search_id", *COUNTED_COLUMNS)
-        .annotate(article_total=Sum("articles"), story_total=Sum("stories"))
-        .order_by()
-    )
-    _insert_rows(SearchDayRollup, summed, {name: name for name in ("search_id", *COUNTED_COLUMNS)} | totals)
 
 
 def published_on_any(days: Iterable[date]) -> Q:

@@ -94,6 +94,25 @@ ALTER TABLE tracker_signalfact SET (toast_tuple_target = 128);
 CREATE INDEX tracker_fact_search ON tracker_signalfact USING gin (search_vector);
 """
 
+# PostgreSQL moves a value out of line only when its row is longer than about 2 kB, and the toast_tuple_target
+# set above only lowers the size it then shrinks rows to. A fact's search vector (about 900 bytes) would stay in
+# line and make the rows ten times wider than their other columns, so that every search and every walk of the
+# list would read ten times the pages. This constant column lengthens each new row past that limit; it
+# compresses to some 30 bytes and stays, while the search vector goes out of line (a target of 256 bytes
+# leaves room for the rest of the row). The GIN index needs no vector to say what matches.
+POSTGRESQL_FACTS_BALLAST = """
+ALTER TABLE tracker_signalfact SET (toast_tuple_target = 256);
+ALTER TABLE tracker_signalfact ADD COLUMN toast_ballast text NOT NULL DEFAULT repeat(' ', 2100);
+"""
+
+# A search is counted from its matches alone (tracker.search.over_matches); with the day in the same GIN index
+# (btree_gin), a range of dates narrows those matches inside the index itself. No B-tree on the day is left
+# beside it for the planner to prefer, which would mean testing every fact of the range against the search.
+POSTGRESQL_FACTS_SEARCH_BY_DAY = """
+DROP INDEX tracker_fact_search;
+CREATE INDEX tracker_fact_search ON tracker_signalfact USING gin (search_vector, day);
+"""
+
 POSTGRESQL_UNINSTALL = """
 DROP TRIGGER IF EXISTS tracker_tag_rollup_insert_delete ON tracker_tag;
 DROP TRIGGER IF EXISTS tracker_tag_rollup_update ON tracker_tag;
@@ -185,17 +204,12 @@ def install(schema_editor) -> None:
         schema_editor.execute(POSTGRESQL_INSTALL)
         schema_editor.execute(POSTGRESQL_SEARCH_INSTALL)
         schema_editor.execute("UPDATE tracker_assessment SET language = language")  # fills search vectors
-        day = POSTGRESQL_DAY
     elif vendor == "sqlite":
         for name, body in SQLITE_TRIGGERS.items():
             schema_editor.execute(f"CREATE TRIGGER {name} {body}")
-        day = "date(published_at)"
     else:
         return
-    schema_editor.execute(
-        f"INSERT INTO {DIRTY} (day) SELECT DISTINCT {day} FROM ingest_article"
-        " WHERE id IN (SELECT article_id FROM tracker_tag)"
-    )
+    mark_every_tagged_day(schema_editor)
 
 
 def install_facts(schema_editor) -> None:
@@ -204,9 +218,32 @@ def install_facts(schema_editor) -> None:
     if vendor == "postgresql":
         schema_editor.execute(POSTGRESQL_FACTS_INSTALL)
         schema_editor.execute(POSTGRESQL_ASSESSMENT_UPDATE_WITH_SEARCH)
-        day = POSTGRESQL_DAY
-    else:
-        day = "date(published_at)"
+    mark_every_tagged_day(schema_editor)
+
+
+def narrow_facts(schema_editor) -> None:
+    """Store the facts' search vectors out of line and index them with the day; every tagged day is marked so
+    that the refresh writes the facts anew.
+
+    The facts are emptied first: rewritten in place, the table would keep the old wide rows' space.
+    """
+    if schema_editor.connection.vendor == "postgresql":
+        schema_editor.execute("TRUNCATE tracker_signalfact")
+        schema_editor.execute(POSTGRESQL_FACTS_BALLAST)
+        schema_editor.execute(POSTGRESQL_FACTS_SEARCH_BY_DAY)
+        mark_every_tagged_day(schema_editor)
+
+
+def widen_facts(schema_editor) -> None:
+    if schema_editor.connection.vendor == "postgresql":
+        schema_editor.execute("ALTER TABLE tracker_signalfact DROP COLUMN toast_ballast")
+        schema_editor.execute("ALTER TABLE tracker_signalfact SET (toast_tuple_target = 128)")
+        schema_editor.execute("DROP INDEX tracker_fact_search")
+        schema_editor.execute("CREATE INDEX tracker_fact_search ON tracker_signalfact USING gin (search_vector)")
+
+
+def mark_every_tagged_day(schema_editor) -> None:
+    day = POSTGRESQL_DAY if schema_editor.connection.vendor == "postgresql" else "date(published_at)"
     schema_editor.execute(
         f"INSERT INTO {DIRTY} (day) SELECT DISTINCT {day} FROM ingest_article"
         " WHERE id IN (SELECT article_id FROM tracker_tag)"

@@ -217,6 +217,3 @@ LOGGING = {
     "handlers": {"console": {"class": "logging.StreamHandler", "formatter": "plain"}},
     "root": {"handlers": ["console"], "level": env_str("LOG_LEVEL", "INFO")},
 }
-
-# --- Dashboard: how many text searches keep their own counts (each up to one row per day, type and feed).
-DASHBOARD_CACHED_SEARCHES = env_int("DASHBOARD_CACHED_SEARCHES", 32)
