@@ -233,8 +233,9 @@ def _grouped(f: SignalFilter, dimensions: dict, per_feed: bool = False) -> list[
             return [rows.aggregate(count=Sum(f.count))]
         return _renamed(_grouped_query(rows, dimensions, Sum(f.count)))
     grouping = dimensions or {"signal_id": F("signal_id")}
-    facts = _facts(replace(f, q=""))
-    rows = _renamed(over_matches(_grouped_query(facts, grouping, _fact_count(f)), f.q, f.start, f.end))
+    rows = _renamed(
+        over_matches(_grouped_query(_facts_beside_search(f), grouping, _fact_count(f)), f.q, f.start, f.end)
+    )
     return rows if dimensions else [{"count": sum(row["count"] for row in rows)}]
 
 
@@ -306,6 +307,11 @@ def _facts(f: SignalFilter) -> QuerySet:
     if f.q:
         facts = facts.filter(fact_search_condition(f.q))
     return facts
+
+
+def _facts_beside_search(f: SignalFilter) -> QuerySet:
+    """The facts matching the filter's other conditions: over_matches finds the search's and its dates' matches."""
+    return _facts(replace(f, q="", start=None, end=None))
 
 
 def _matching_tags(f: SignalFilter) -> QuerySet:
@@ -436,7 +442,7 @@ def _searched_page_ids(f: SignalFilter, offset: int, limit: int) -> list[int]:
     Fetching one more than "few" says which, at the price of the fetch alone: the GIN index first finds
     every match, which the fetch then reads only up to where it has enough.
     """
-    found = over_matches(_facts(replace(f, q="")).values(*FETCHED), f.q, f.start, f.end, limit=FEW_MATCHES + 1)
+    found = over_matches(_facts_beside_search(f).values(*FETCHED), f.q, f.start, f.end, limit=FEW_MATCHES + 1)
     if len(found) <= FEW_MATCHES:
         return _ordered_here(f.sort, found, offset, limit)
     return _walk_in_order(f, offset, limit)

@@ -243,8 +243,13 @@ def widen_facts(schema_editor) -> None:
 
 
 def mark_every_tagged_day(schema_editor) -> None:
-    day = POSTGRESQL_DAY if schema_editor.connection.vendor == "postgresql" else "date(published_at)"
-    schema_editor.execute(
+    schema_editor.execute(every_tagged_day_marked(schema_editor.connection.vendor))
+
+
+def every_tagged_day_marked(vendor: str) -> str:
+    """SQL that marks every day with tags for recounting."""
+    day = POSTGRESQL_DAY if vendor == "postgresql" else "date(published_at)"
+    return (
         f"INSERT INTO {DIRTY} (day) SELECT DISTINCT {day} FROM ingest_article"
         " WHERE id IN (SELECT article_id FROM tracker_tag)"
     )
@@ -280,8 +285,5 @@ def ensure_sqlite_triggers(connection) -> list[str]:
         for name in missing:
             cursor.execute(f"CREATE TRIGGER {name} {SQLITE_TRIGGERS[name]}")
         if missing:
-            cursor.execute(
-                f"INSERT INTO {DIRTY} (day) SELECT DISTINCT date(published_at) FROM ingest_article"
-                " WHERE id IN (SELECT article_id FROM tracker_tag)"
-            )
+            cursor.execute(every_tagged_day_marked(connection.vendor))
     return missing
