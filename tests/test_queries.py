@@ -8,7 +8,8 @@ from datetime import UTC, date, datetime, timedelta
 import pytest
 from django.contrib.auth.models import User
 from django.db import connection
-from django.db.models import Count, Q
+from django.db.models import F, Q
+from django.test.utils import CaptureQueriesContext
 
 from ingest.models import SourceKind
 from tests.factories import make_article, make_feed
@@ -17,16 +18,19 @@ from tracker.filters import SignalFilter
 from tracker.models import Assessment, KeyEvent, SignalFact, SignalType, Story, Tag
 from tracker.queries import (
     CountRow,
+    _fact_count,
+    _searched_grouping,
     article_page,
     filtered_articles,
     heatmap_rows,
     key_events,
     signal_total,
     source_rows,
+    timeline_and_lead_in_rows,
     timeline_rows,
 )
 from tracker.rollup import rebuild_rollup, refresh_rollup
-from tracker.search import _bitmap_scans_only, _from_matches, fact_search_condition
+from tracker.search import _from_matches, bitmap_scans_only, fact_search_condition
 from tracker.stories import refresh_story
 
 pytestmark = pytest.mark.django_db
@@ -138,6 +142,25 @@ def test_a_search_counts_from_the_raw_tables_with_the_same_definitions(feeds):
         CountRow(date(2024, 6, 3), "visit", 1),
     ]
     assert {(r.feed, r.signal) for r in source_rows(SignalFilter(q="delegation"))} == {("State Wire", "visit")}
+
+
+def test_a_searchs_spike_lead_in_is_counted_in_the_same_pass_as_its_range(feeds):
+    tagged(feeds["state"], at(20, month=5), ["visit"], title="Korea talks")  # in the lead-in
+    tagged(feeds["state"], at(3), ["denial"], title="Korea denies")  # its week starts the range, its day precedes it
+    tagged(feeds["agency"], at(5), ["visit", "denial"], title="Korea delegation")
+    tagged(feeds["agency"], at(26), ["visit"], title="Korea again")
+    tagged(feeds["agency"], at(27), ["visit"], title="Other news", language="ko")
+    view = SignalFilter(start=date(2024, 6, 5), end=date(2024, 6, 26))
+    lead_in = SignalFilter(start=date(2024, 5, 13), end=date(2024, 6, 2))
+    expected = (timeline_rows(view), timeline_rows(lead_in))
+    assert expected == timeline_and_lead_in_rows(view, lead_in)  # no search: both from the rollup
+    searched = (replace(view, q="korea"), replace(lead_in, q="korea"))
+    with CaptureQueriesContext(connection) as queries:
+        assert timeline_and_lead_in_rows(*searched) == expected
+    assert sum("tracker_signalfact" in query["sql"] for query in queries.captured_queries) == 1
+    assert timeline_and_lead_in_rows(searched[0], None) == (expected[0], None)
+    in_english = (replace(searched[0], languages=("en",)), replace(searched[1], languages=("en",)))
+    assert timeline_and_lead_in_rows(*in_english) == expected
 
 
 def test_search_stems_english_and_finds_russian_and_korean_by_prefix(feeds):
@@ -297,20 +320,40 @@ def test_the_signal_facts_keep_their_search_vectors_out_of_line(feeds):
 
 
 @needs_postgresql
-def test_a_search_finds_its_matches_through_the_gin_index_whatever_the_other_filters(feeds):
+def test_a_search_is_counted_from_the_gin_index_whatever_the_other_filters(feeds):
     for day in range(1, 29):
         tagged(feeds["state"], at(day), ["visit"], language="ru", title="Delegation arrives")
     refresh_rollup()
-    facts = SignalFact.objects.filter(language="ru", published_at__gte=at(2), curated=True).values("signal_id")
-    counted = facts.annotate(n=Count("pk")).order_by()
+    view = SignalFilter(q="delegation", start=date(2024, 6, 2), end=date(2024, 6, 30), languages=("ru",))
+    view = replace(view, curated_only=True, feeds=(feeds["state"].id,), signals=("visit",), min_confidence=0.5)
+    counted = _searched_grouping(view, {"signal_id": F("signal_id")}, {"count": _fact_count(view)})
+    sql, params = counted.query.sql_with_params()
+    with bitmap_scans_only(), connection.cursor() as cursor:
+        cursor.execute("ANALYZE tracker_signalfact")
+        cursor.execute(f"EXPLAIN {sql}", params)
+        plan = "\n".join(line for (line,) in cursor.fetchall())
+    # The search and the days are the only index's conditions: never a filter on rows another index found.
+    assert [line.split(" on ")[1].split()[0] for line in plan.splitlines() if "Index Scan" in line] == [
+        "tracker_fact_search"
+    ]
+    index_conditions = [line for line in plan.splitlines() if "Index Cond" in line]
+    assert len(index_conditions) == 1 and "@@" in index_conditions[0] and "day" in index_conditions[0]
+    assert [line for line in plan.splitlines() if "@@" in line and "Filter" in line] == []
+
+
+@needs_postgresql
+def test_the_list_finds_a_searchs_matches_through_the_gin_index_whatever_the_other_filters(feeds):
+    for day in range(1, 29):
+        tagged(feeds["state"], at(day), ["visit"], language="ru", title="Delegation arrives")
+    refresh_rollup()
+    facts = SignalFact.objects.filter(language="ru", published_at__gte=at(2), curated=True).values("article_id")
     in_june = fact_search_condition("delegation") & Q(day__gte=date(2024, 6, 2), day__lte=date(2024, 6, 30))
-    sql, params = _from_matches(counted.query.get_compiler(using=counted.db), in_june)
-    with _bitmap_scans_only(), connection.cursor() as cursor:
+    sql, params = _from_matches(facts[:5001].query.get_compiler(using=facts.db), in_june)
+    with bitmap_scans_only(), connection.cursor() as cursor:
         cursor.execute("ANALYZE tracker_signalfact")
         cursor.execute(f"EXPLAIN {sql}", params)
         plan = "\n".join(line for (line,) in cursor.fetchall())
     assert "Bitmap Index Scan on tracker_fact_search" in plan
-    # The search and the days are both the index's conditions: never a filter on rows another index found.
     index_conditions = [line for line in plan.splitlines() if "Index Cond" in line]
     assert len(index_conditions) == 1 and "@@" in index_conditions[0] and "day" in index_conditions[0]
     assert [line for line in plan.splitlines() if "@@" in line and "Filter" in line] == []

@@ -2,16 +2,18 @@
 
 import random
 from collections import Counter
+from dataclasses import replace
 from datetime import UTC, date, datetime, timedelta
 
 import pytest
 from django.contrib.auth.models import User
 from django.db import connection
-from django.db.models import Count, Q
+from django.db.models import F
 
 from ingest.models import Article, SourceKind
 from tests.factories import make_article, make_feed
 from tracker import assess
+from tracker.filters import SignalFilter
 from tracker.models import (
     Assessment,
     DayRollup,
@@ -24,9 +26,10 @@ from tracker.models import (
     Story,
     Tag,
 )
+from tracker.queries import _fact_count, _searched_counts
 from tracker.rollup import FEED_COLUMNS, contiguous_runs, rebuild_rollup, refresh_rollup
 from tracker.rollup_triggers import SQLITE_TRIGGERS, ensure_sqlite_triggers
-from tracker.search import over_matches, search_condition
+from tracker.search import search_condition
 from tracker.stories import refresh_story
 
 pytestmark = pytest.mark.django_db
@@ -172,13 +175,10 @@ def expected_search_counts(text: str) -> Counter:
 def searched_counts(text: str) -> Counter:
     """What the dashboard counts for a search: the signal facts its words match, by the rollup's dimensions."""
     dimensions = FEED_COLUMNS[:-2]
-    rows = (
-        SignalFact.objects.values(*dimensions)
-        .annotate(articles=Count("pk"), stories=Count("pk", filter=Q(leads_story=True)))
-        .order_by()
-    )
+    search = SignalFilter(q=text)
+    measures = {"articles": _fact_count(search), "stories": _fact_count(replace(search, count="stories"))}
     counts: Counter = Counter()
-    for row in over_matches(rows, text):
+    for row in _searched_counts(search, {name: F(name) for name in dimensions}, measures):
         key = tuple(row[name] for name in dimensions)
         counts[key + ("articles",)] += row["articles"]
         counts[key + ("stories",)] += row["stories"]

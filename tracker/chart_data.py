@@ -33,19 +33,19 @@ def build_chart(name: str, f: SignalFilter, list_url: str) -> charts.Chart:
 
 
 def timeline(f: SignalFilter, list_url: str) -> charts.Chart:
-    rows, events = queries.timeline_rows(f), queries.key_events(f)
-    return charts.timeline_chart(rows, queries.signal_types(), events, f, list_url, spike_baseline_rows(f))
+    rows, baseline_rows = rows_with_spike_baselines(f)
+    return charts.timeline_chart(rows, queries.signal_types(), queries.key_events(f), f, list_url, baseline_rows)
 
 
 def per_type(f: SignalFilter, list_url: str) -> charts.Chart:
-    rows, events = queries.timeline_rows(f), queries.key_events(f)
-    return charts.per_type_chart(rows, queries.signal_types(), events, f, list_url, spike_baseline_rows(f))
+    rows, baseline_rows = rows_with_spike_baselines(f)
+    return charts.per_type_chart(rows, queries.signal_types(), queries.key_events(f), f, list_url, baseline_rows)
 
 
-def spike_baseline_rows(f: SignalFilter) -> list[queries.CountRow] | None:
-    """The counts just before the range shown, so that its first periods can be judged as spikes too."""
-    earlier = charts.baseline_filter(f)
-    return None if earlier is None else queries.timeline_rows(earlier)
+def rows_with_spike_baselines(f: SignalFilter) -> tuple[list[queries.CountRow], list[queries.CountRow] | None]:
+    """The timeline's counts, and those just before the range shown, so that its first periods can be judged
+    as spikes too."""
+    return queries.timeline_and_lead_in_rows(f, charts.baseline_filter(f))
 
 
 def heatmap(f: SignalFilter, list_url: str) -> charts.Chart:

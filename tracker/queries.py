@@ -7,6 +7,7 @@ the signal facts (one narrow row per visible tag) it matches, found through thei
 picks its articles by the same counts and the signal facts, then reads just those articles.
 """
 
+from collections import Counter
 from dataclasses import dataclass, replace
 from datetime import UTC, date, datetime, time, timedelta
 
@@ -31,7 +32,7 @@ from django.db.models import (
 from django.db.models.functions import Cast, Coalesce, Floor, Trunc
 
 from ingest.models import Article, Feed
-from tracker.filters import SignalFilter
+from tracker.filters import SignalFilter, period_bounds
 from tracker.models import (
     DayRollup,
     FeedMonthRollup,
@@ -43,7 +44,14 @@ from tracker.models import (
     Tag,
 )
 from tracker.rollup import CURATED, next_month, refresh_rollup
-from tracker.search import fact_search_condition, over_matches, search_condition, search_query
+from tracker.search import (
+    bitmap_scans_only,
+    fact_search_condition,
+    matching_facts,
+    over_matches,
+    search_condition,
+    search_query,
+)
 
 
 @dataclass(frozen=True)
@@ -86,6 +94,21 @@ def signal_types() -> list[SignalType]:
 def timeline_rows(f: SignalFilter) -> list[CountRow]:
     """Counts per period (of the filter's length) and type."""
     return _count_rows(f, f.period)
+
+
+def timeline_and_lead_in_rows(
+    f: SignalFilter, lead_in: SignalFilter | None
+) -> tuple[list[CountRow], list[CountRow] | None]:
+    """timeline_rows of f and, if given, of lead_in: the same filter over days before f's.
+
+    A search reads its matches once for both: its GIN lookup costs nearly as much for a few weeks as for years.
+    """
+    if lead_in is None or not f.q:
+        return timeline_rows(f), None if lead_in is None else timeline_rows(lead_in)
+    days = _searched_days(replace(f, start=lead_in.start))
+    shown = [row for row in days if row["day"] >= f.start]
+    before = [row for row in days if lead_in.start <= row["day"] <= lead_in.end]
+    return _as_count_rows(_per_period(shown, f.period)), _as_count_rows(_per_period(before, f.period))
 
 
 def heatmap_rows(f: SignalFilter) -> list[CountRow]:
@@ -198,8 +221,27 @@ def key_events(f: SignalFilter) -> list[KeyEvent]:
 
 
 def _count_rows(f: SignalFilter, period: str) -> list[CountRow]:
+    if f.q:
+        return _as_count_rows(_per_period(_searched_days(f), period))
+    return _as_count_rows(_grouped(f, _period_dimensions(period)))
+
+
+def _searched_days(f: SignalFilter) -> list[dict]:
+    """A search's counts per day and type. Its periods are summed from these here: truncating the day of each
+    of its matches in the database (often hundreds of thousands) costs more than the rest of counting them."""
+    refresh_rollup()
+    return _searched_counts(f, {"day": F("day"), "signal_id": F("signal_id")}, {"count": _fact_count(f)})
+
+
+def _per_period(day_rows: list[dict], period: str) -> list[dict]:
+    counts: Counter = Counter()
+    for row in day_rows:
+        counts[period_bounds(row["day"], period)[0], row["signal_id"]] += row["count"]
+    return [{"period": start, "signal_id": signal_id, "count": count} for (start, signal_id), count in counts.items()]
+
+
+def _as_count_rows(rows: list[dict]) -> list[CountRow]:
     slugs = _slugs_by_id()
-    rows = _grouped(f, _period_dimensions(period))
     return [
         CountRow(period=row["period"], signal=slugs[row["signal_id"]], count=row["count"])
         for row in sorted(rows, key=lambda row: row["period"])
@@ -231,23 +273,39 @@ def _grouped(f: SignalFilter, dimensions: dict, per_feed: bool = False) -> list[
         rows = _rollup_rows(f, per_feed)
         if not dimensions:
             return [rows.aggregate(count=Sum(f.count))]
-        return _renamed(_grouped_query(rows, dimensions, Sum(f.count)))
-    grouping = dimensions or {"signal_id": F("signal_id")}
-    rows = _renamed(
-        over_matches(_grouped_query(_facts_beside_search(f), grouping, _fact_count(f)), f.q, f.start, f.end)
-    )
+        return _renamed(_grouped_query(rows, dimensions, {"count": Sum(f.count)}))
+    rows = _searched_counts(f, dimensions or {"signal_id": F("signal_id")}, {"count": _fact_count(f)})
     return rows if dimensions else [{"count": sum(row["count"] for row in rows)}]
 
 
+def _searched_counts(f: SignalFilter, dimensions: dict, measures: dict) -> list[dict]:
+    with bitmap_scans_only():
+        return _renamed(_searched_grouping(f, dimensions, measures))
+
+
+def _searched_grouping(f: SignalFilter, dimensions: dict, measures: dict) -> QuerySet:
+    """The search's matches in the filter's dates, grouped; the measures say which of them count.
+
+    The filter's other conditions belong in the measures (as _fact_count puts them), not in a WHERE clause:
+    the planner then has nothing but the search and the days to find rows by, so it takes the GIN index
+    that holds both, and tests the rest on the matches alone. Given a language or a feed it could use,
+    it would pick that index instead and test each of its facts against the search, fetching their vectors
+    from TOAST (see tracker.search.over_matches).
+    """
+    return _grouped_query(matching_facts(f.q, f.start, f.end), dimensions, measures)
+
+
 def _fact_count(f: SignalFilter) -> Count:
+    """The filter's signal facts, counted as articles or stories, among whatever facts the query reads."""
     # Every fact is one article's signal; for stories, only the facts of a story's lead count.
-    return Count("pk") if f.count == "articles" else Count("pk", filter=Q(leads_story=True))
+    counted = _dimension_conditions(f) if f.count == "articles" else _dimension_conditions(f) & Q(leads_story=True)
+    return Count("pk", filter=counted or None)
 
 
-def _grouped_query(rows: QuerySet, dimensions: dict, measure) -> QuerySet:
+def _grouped_query(rows: QuerySet, dimensions: dict, measures: dict) -> QuerySet:
     # Aliases that differ from the tables' own column names (Django refuses an alias that shadows a field).
     renamed = {f"_{name}": expression for name, expression in dimensions.items()}
-    return rows.annotate(**renamed).values(*renamed).annotate(count=measure).order_by()
+    return rows.annotate(**renamed).values(*renamed).annotate(**measures).order_by()
 
 
 def _renamed(rows) -> list[dict]:
@@ -277,19 +335,24 @@ def _rollup_rows(f: SignalFilter, per_feed: bool) -> QuerySet:
 
 def _filtered_by_dimensions(rows: QuerySet, f: SignalFilter, kind: str = "source_kind") -> QuerySet:
     """The filter's conditions other than dates and search, on a rollup table or the signal facts."""
+    return rows.filter(_dimension_conditions(f, kind))
+
+
+def _dimension_conditions(f: SignalFilter, kind: str = "source_kind") -> Q:
+    condition = Q()
     if f.signals:
-        rows = rows.filter(signal_id__in=_signal_ids(f.signals))
+        condition &= Q(signal_id__in=_signal_ids(f.signals))
     if f.feeds:
-        rows = rows.filter(feed_id__in=f.feeds)
+        condition &= Q(feed_id__in=f.feeds)
     if f.source_kinds:
-        rows = rows.filter(**{f"{kind}__in": f.source_kinds})
+        condition &= Q(**{f"{kind}__in": f.source_kinds})
     if f.languages:
-        rows = rows.filter(language__in=f.languages)
+        condition &= Q(language__in=f.languages)
     if f.confidence_tenths is not None:
-        rows = rows.filter(confidence_tenths__gte=f.confidence_tenths)
+        condition &= Q(confidence_tenths__gte=f.confidence_tenths)
     if f.curated_only:
-        rows = rows.filter(curated=True)
-    return rows
+        condition &= Q(curated=True)
+    return condition
 
 
 def _signal_ids(slugs: tuple[str, ...]) -> list[int]:

@@ -14,6 +14,8 @@ from django.contrib.postgres.search import SearchQuery
 from django.db import connection, transaction
 from django.db.models import Q, QuerySet
 
+from tracker.models import SignalFact
+
 # The scans the planner may not use while it finds a search's matches: all but bitmap scans.
 SCANS_OTHER_THAN_BITMAP = ("enable_seqscan", "enable_indexscan", "enable_indexonlyscan")
 
@@ -57,10 +59,28 @@ def fact_search_condition(q: str) -> Q:
     return search_condition(q, prefix="article__")
 
 
+def matching_facts(q: str, first_day: date | None = None, last_day: date | None = None) -> QuerySet:
+    """Signal facts the search matches, published between the two days if given.
+
+    On PostgreSQL, read them under bitmap_scans_only() and with no other condition beside these: the GIN
+    index of search vectors and days then finds them, whatever the planner thinks of the search.
+    """
+    return SignalFact.objects.filter(_matches_between(q, first_day, last_day))
+
+
+def _matches_between(q: str, first_day: date | None, last_day: date | None) -> Q:
+    matches = fact_search_condition(q)
+    if first_day:
+        matches &= Q(day__gte=first_day)
+    if last_day:
+        matches &= Q(day__lte=last_day)
+    return matches
+
+
 def over_matches(
     rows: QuerySet, q: str, first_day: date | None = None, last_day: date | None = None, limit: int | None = None
 ) -> list[dict]:
-    """The rows of a values() query over the signal facts, counting only the facts the search matches
+    """The rows of a values() query over the signal facts, taking only the facts the search matches
     (published between the two days, if given), up to ``limit`` rows.
 
     On PostgreSQL the matches are found first and on their own, through the GIN index of search vectors and
@@ -68,18 +88,14 @@ def over_matches(
     tracker.rollup_triggers), which the planner does not know: left to itself it may pick the facts of one
     language or one year by another index and test each against the search, fetching every vector from
     TOAST, several times slower than the GIN index. Finding the matches apart costs at most the search's
-    own matches, whatever the rest of the filter.
+    own matches, whatever the rest of the filter. (Counts need no such fence: see tracker.queries.)
     """
-    matches = fact_search_condition(q)
-    if first_day:
-        matches &= Q(day__gte=first_day)
-    if last_day:
-        matches &= Q(day__lte=last_day)
+    matches = _matches_between(q, first_day, last_day)
     if connection.vendor != "postgresql" or not search_words(q):
         return list(rows.filter(matches)[:limit])
     compiler = rows[:limit].query.get_compiler(using=rows.db)
     sql, params = _from_matches(compiler, matches)
-    with _bitmap_scans_only(), connection.cursor() as cursor:
+    with bitmap_scans_only(), connection.cursor() as cursor:
         cursor.execute(sql, params)
         names = [column.name for column in cursor.description]
         fetched = cursor.fetchall()
@@ -103,9 +119,15 @@ def _from_matches(compiler, matches: Q) -> tuple[str, tuple]:
 
 
 @contextmanager
-def _bitmap_scans_only() -> Iterator[None]:
-    # Even alone, a search matching most facts could be answered by reading the whole table and every vector:
-    # with bitmap scans only, the planner takes the GIN index whatever it thinks of the search's selectivity.
+def bitmap_scans_only() -> Iterator[None]:
+    """Queries inside may find rows by bitmap scans only (on PostgreSQL; elsewhere it does nothing).
+
+    Even alone, a search matching most facts could be answered by reading the whole table and every vector:
+    with bitmap scans only, the planner takes the GIN index whatever it thinks of the search's selectivity.
+    """
+    if connection.vendor != "postgresql":
+        yield
+        return
     with transaction.atomic(), connection.cursor() as cursor:
         cursor.execute("; ".join(f"SET LOCAL {setting} = off" for setting in SCANS_OTHER_THAN_BITMAP))
         try:
