@@ -15,11 +15,13 @@ from ingest.models import SourceKind
 from tests.factories import make_article, make_feed
 from tracker import assess
 from tracker.filters import SignalFilter
-from tracker.models import Assessment, KeyEvent, SignalFact, SignalType, Story, Tag
+from tracker.models import MASKED_SIGNAL_IDS, ArticleSignalSet, Assessment, KeyEvent, SignalFact, SignalType, Story, Tag
 from tracker.queries import (
     CountRow,
     _fact_count,
+    _per_type_sql,
     _searched_grouping,
+    _signal_set_grouping,
     article_page,
     filtered_articles,
     heatmap_rows,
@@ -144,6 +146,20 @@ def test_a_search_counts_from_the_raw_tables_with_the_same_definitions(feeds):
     assert {(r.feed, r.signal) for r in source_rows(SignalFilter(q="delegation"))} == {("State Wire", "visit")}
 
 
+def test_a_search_the_signal_sets_cannot_answer_is_counted_from_the_facts(feeds):
+    beyond_the_masks = SignalType.objects.create(id=MASKED_SIGNAL_IDS.stop + 5, slug="blockade", name="Blockade")
+    tagged(feeds["state"], at(3), ["visit", "blockade"], title="Korea blockade", confidence=0.35)
+    tagged(feeds["agency"], at(4), ["visit"], title="Korea visit", confidence=0.95)
+    tagged(feeds["agency"], at(5), ["blockade", "denial"], title="Korea denial", confidence=0.45)
+    for view in (SignalFilter(min_confidence=0.3), SignalFilter(signals=("blockade", "visit")), SignalFilter()):
+        searched = replace(view, q="korea")
+        assert sorted(timeline_rows(searched), key=str) == sorted(timeline_rows(view), key=str), view
+        assert sorted(source_rows(searched), key=str) == sorted(source_rows(view), key=str), view
+        assert signal_total(searched) == signal_total(view)
+    assert {row.signal for row in timeline_rows(SignalFilter(q="korea"))} == {"visit", "blockade", "denial"}
+    assert beyond_the_masks.id not in MASKED_SIGNAL_IDS
+
+
 def test_a_searchs_spike_lead_in_is_counted_in_the_same_pass_as_its_range(feeds):
     tagged(feeds["state"], at(20, month=5), ["visit"], title="Korea talks")  # in the lead-in
     tagged(feeds["state"], at(3), ["denial"], title="Korea denies")  # its week starts the range, its day precedes it
@@ -157,7 +173,7 @@ def test_a_searchs_spike_lead_in_is_counted_in_the_same_pass_as_its_range(feeds)
     searched = (replace(view, q="korea"), replace(lead_in, q="korea"))
     with CaptureQueriesContext(connection) as queries:
         assert timeline_and_lead_in_rows(*searched) == expected
-    assert sum("tracker_signalfact" in query["sql"] for query in queries.captured_queries) == 1
+    assert sum("tracker_articlesignalset" in query["sql"] for query in queries.captured_queries) == 1
     assert timeline_and_lead_in_rows(searched[0], None) == (expected[0], None)
     in_english = (replace(searched[0], languages=("en",)), replace(searched[1], languages=("en",)))
     assert timeline_and_lead_in_rows(*in_english) == expected
@@ -317,28 +333,50 @@ def test_the_signal_facts_keep_their_search_vectors_out_of_line(feeds):
         cursor.execute(f"SELECT count(DISTINCT chunk_id) FROM {toast}")
         (vectors_out_of_line,) = cursor.fetchone()
     assert vectors_out_of_line == SignalFact.objects.count() == 10
+    cursor_sql = "SELECT reltoastrelid::regclass::text FROM pg_class WHERE relname = 'tracker_articlesignalset'"
+    with connection.cursor() as cursor:
+        cursor.execute(cursor_sql)
+        (toast,) = cursor.fetchone()
+        cursor.execute(f"SELECT count(DISTINCT chunk_id) FROM {toast}")
+        (vectors_out_of_line,) = cursor.fetchone()
+    assert vectors_out_of_line == ArticleSignalSet.objects.count() == 5
+
+
+def explained(sql: str, params) -> list[str]:
+    with bitmap_scans_only(), connection.cursor() as cursor:
+        cursor.execute("ANALYZE")
+        cursor.execute(f"EXPLAIN {sql}", params)
+        return [line for (line,) in cursor.fetchall()]
+
+
+def assert_found_by_search_and_days_in(index: str, plan: list[str]) -> None:
+    # The search and the days are the only index's conditions: never a filter on rows another index found.
+    assert [line.split(" on ")[1].split()[0] for line in plan if "Index Scan" in line] == [index]
+    index_conditions = [line for line in plan if "Index Cond" in line]
+    assert len(index_conditions) == 1 and "@@" in index_conditions[0] and "day" in index_conditions[0]
+    assert [line for line in plan if "@@" in line and "Filter" in line] == []
 
 
 @needs_postgresql
-def test_a_search_is_counted_from_the_gin_index_whatever_the_other_filters(feeds):
+def test_a_search_is_counted_from_the_signal_sets_gin_index_whatever_the_other_filters(feeds):
+    for day in range(1, 29):
+        tagged(feeds["state"], at(day), ["visit"], language="ru", title="Delegation arrives")
+    refresh_rollup()
+    view = SignalFilter(q="delegation", start=date(2024, 6, 2), end=date(2024, 6, 30), languages=("ru",))
+    view = replace(view, curated_only=True, feeds=(feeds["state"].id,), signals=("visit",), min_confidence=0.5)
+    counted = _per_type_sql(_signal_set_grouping(view, "day"), "day", [SignalType.objects.get(slug="visit").id])
+    assert_found_by_search_and_days_in("tracker_signal_set_search", explained(*counted))
+
+
+@needs_postgresql
+def test_a_search_the_signal_sets_cannot_count_is_counted_from_the_facts_gin_index(feeds):
     for day in range(1, 29):
         tagged(feeds["state"], at(day), ["visit"], language="ru", title="Delegation arrives")
     refresh_rollup()
     view = SignalFilter(q="delegation", start=date(2024, 6, 2), end=date(2024, 6, 30), languages=("ru",))
     view = replace(view, curated_only=True, feeds=(feeds["state"].id,), signals=("visit",), min_confidence=0.5)
     counted = _searched_grouping(view, {"signal_id": F("signal_id")}, {"count": _fact_count(view)})
-    sql, params = counted.query.sql_with_params()
-    with bitmap_scans_only(), connection.cursor() as cursor:
-        cursor.execute("ANALYZE tracker_signalfact")
-        cursor.execute(f"EXPLAIN {sql}", params)
-        plan = "\n".join(line for (line,) in cursor.fetchall())
-    # The search and the days are the only index's conditions: never a filter on rows another index found.
-    assert [line.split(" on ")[1].split()[0] for line in plan.splitlines() if "Index Scan" in line] == [
-        "tracker_fact_search"
-    ]
-    index_conditions = [line for line in plan.splitlines() if "Index Cond" in line]
-    assert len(index_conditions) == 1 and "@@" in index_conditions[0] and "day" in index_conditions[0]
-    assert [line for line in plan.splitlines() if "@@" in line and "Filter" in line] == []
+    assert_found_by_search_and_days_in("tracker_fact_search", explained(*counted.query.sql_with_params()))
 
 
 @needs_postgresql
@@ -348,12 +386,5 @@ def test_the_list_finds_a_searchs_matches_through_the_gin_index_whatever_the_oth
     refresh_rollup()
     facts = SignalFact.objects.filter(language="ru", published_at__gte=at(2), curated=True).values("article_id")
     in_june = fact_search_condition("delegation") & Q(day__gte=date(2024, 6, 2), day__lte=date(2024, 6, 30))
-    sql, params = _from_matches(facts[:5001].query.get_compiler(using=facts.db), in_june)
-    with bitmap_scans_only(), connection.cursor() as cursor:
-        cursor.execute("ANALYZE tracker_signalfact")
-        cursor.execute(f"EXPLAIN {sql}", params)
-        plan = "\n".join(line for (line,) in cursor.fetchall())
-    assert "Bitmap Index Scan on tracker_fact_search" in plan
-    index_conditions = [line for line in plan.splitlines() if "Index Cond" in line]
-    assert len(index_conditions) == 1 and "@@" in index_conditions[0] and "day" in index_conditions[0]
-    assert [line for line in plan.splitlines() if "@@" in line and "Filter" in line] == []
+    plan = explained(*_from_matches(facts[:5001].query.get_compiler(using=facts.db), in_june))
+    assert_found_by_search_and_days_in("tracker_fact_search", plan)

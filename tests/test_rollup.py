@@ -15,6 +15,7 @@ from tests.factories import make_article, make_feed
 from tracker import assess
 from tracker.filters import SignalFilter
 from tracker.models import (
+    ArticleSignalSet,
     Assessment,
     DayRollup,
     FeedMonthRollup,
@@ -26,7 +27,7 @@ from tracker.models import (
     Story,
     Tag,
 )
-from tracker.queries import _fact_count, _searched_counts
+from tracker.queries import _fact_count, _searched, _searched_counts
 from tracker.rollup import FEED_COLUMNS, contiguous_runs, rebuild_rollup, refresh_rollup
 from tracker.rollup_triggers import SQLITE_TRIGGERS, ensure_sqlite_triggers
 from tracker.search import search_condition
@@ -173,7 +174,8 @@ def expected_search_counts(text: str) -> Counter:
 
 
 def searched_counts(text: str) -> Counter:
-    """What the dashboard counts for a search: the signal facts its words match, by the rollup's dimensions."""
+    """A search counted from the signal facts its words match, by the rollup's dimensions: as the dashboard
+    counts any filter the article signal sets cannot answer."""
     dimensions = FEED_COLUMNS[:-2]
     search = SignalFilter(q=text)
     measures = {"articles": _fact_count(search), "stories": _fact_count(replace(search, count="stories"))}
@@ -185,11 +187,72 @@ def searched_counts(text: str) -> Counter:
     return +counts
 
 
+def expected_signal_sets() -> set[tuple]:
+    """One row per article with visible tags, its types as bit masks, worked out from the ORM objects."""
+    masks: dict[tuple, dict[str, int]] = {}
+    for tag in Tag.objects.select_related("article__assessment__story").exclude(decision=Tag.Decision.REJECTED):
+        article = tag.article
+        assessment = getattr(article, "assessment", None)
+        story = assessment.story if assessment else None
+        key = (
+            article.id,
+            article.feed_id,
+            article.published_at.astimezone(UTC).date(),
+            story is None or story.representative_id == article.id,
+            assessment.language if assessment else "",
+        )
+        bits = masks.setdefault(key, Counter())
+        bit = 1 << tag.signal_id
+        bits["signals"] |= bit
+        bits["curated_signals"] |= bit if tag.origin == Tag.Origin.CURATOR or tag.decision == "confirmed" else 0
+        for tenths in range(5, 10):
+            bits[f"signals_tenths_{tenths}"] |= bit if tag.confidence * 10 // 1 >= tenths else 0
+    return {key + tuple(bits[name] for name in SET_MASKS) for key, bits in masks.items()}
+
+
+SET_MASKS = ("signals", "curated_signals", *(f"signals_tenths_{tenths}" for tenths in range(5, 10)))
+
+
+def stored_signal_sets() -> set[tuple]:
+    return set(
+        ArticleSignalSet.objects.values_list("article_id", "feed_id", "day", "leads_story", "language", *SET_MASKS)
+    )
+
+
+# Filters as the dashboard offers them, each counted for a search from the article signal sets.
+SEARCH_VIEWS = (
+    SignalFilter(),
+    SignalFilter(count="stories", min_confidence=0.7),
+    SignalFilter(curated_only=True, languages=("en", "ru")),
+    SignalFilter(min_confidence=0.9, curated_only=True, count="stories"),
+)
+
+
+def expected_searched(text: str, view: SignalFilter, by: str) -> Counter:
+    """expected_search_counts narrowed to the view and summed per ``by`` ("day" or "feed_id") and type."""
+    counts: Counter = Counter()
+    for (day, signal_id, feed_id, language, tenths, curated, measure), n in expected_search_counts(text).items():
+        if measure != view.count or (view.languages and language not in view.languages):
+            continue
+        if (view.curated_only and not curated) or tenths < (view.confidence_tenths or 0):
+            continue
+        counts[day if by == "day" else feed_id, signal_id] += n
+    return +counts
+
+
+def searched_by_the_dashboard(text: str, view: SignalFilter, by: str) -> Counter:
+    return +Counter({(row[by], row["signal_id"]): row["count"] for row in _searched(replace(view, q=text), by)})
+
+
 def assert_rollup_matches_raw():
     refresh_rollup()
     assert stored_facts() == expected_facts()
+    assert stored_signal_sets() == expected_signal_sets()
     for text in SEARCHES:
         assert searched_counts(text) == expected_search_counts(text), text
+        for view in SEARCH_VIEWS:
+            for by in ("day", "feed_id"):
+                assert searched_by_the_dashboard(text, view, by) == expected_searched(text, view, by), (text, view)
     assert rolled_month_counts() == expected_month_counts()
     assert rolled_feed_counts() == expected_feed_counts()
     assert rolled_kind_counts() == expected_kind_counts()

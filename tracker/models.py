@@ -309,3 +309,41 @@ class SignalFact(models.Model):
 
     def __str__(self) -> str:
         return f"tag {self.tag_id}: article {self.article_id}, {self.signal_id} on {self.day}"
+
+
+# The confidence thresholds the filter offers, in tenths: each has its own mask of signal types.
+MASKED_CONFIDENCE_TENTHS = range(5, 10)
+# Signal types are bits of a 32-bit integer, by id; the sign bit is left alone.
+MASKED_SIGNAL_IDS = range(31)
+
+
+class ArticleSignalSet(models.Model):
+    """One tagged article as a search counts it: its day, feed, language and story lead, its visible signal types
+    as bit masks (bit n for the type with id n), and a copy of its search vector.
+
+    A search is counted from these, one row per matching article, where the signal facts hold one per tag.
+    Kept by the rollup refresh from the signal facts; its vectors are stored out of line like theirs.
+    """
+
+    article = models.OneToOneField(
+        Article, primary_key=True, on_delete=models.DO_NOTHING, db_constraint=False, related_name="+"
+    )
+    feed = models.ForeignKey(Feed, on_delete=models.DO_NOTHING, db_constraint=False, db_index=False, related_name="+")
+    day = models.DateField(help_text="UTC day of publication, as in the rollup tables")
+    signals = models.IntegerField(help_text="Types of its visible tags")
+    curated_signals = models.IntegerField(help_text="Types of its visible tags added or confirmed by a curator")
+    signals_tenths_5 = models.IntegerField(help_text="… with a confidence of 0.5 or more")
+    signals_tenths_6 = models.IntegerField(help_text="… with a confidence of 0.6 or more")
+    signals_tenths_7 = models.IntegerField(help_text="… with a confidence of 0.7 or more")
+    signals_tenths_8 = models.IntegerField(help_text="… with a confidence of 0.8 or more")
+    signals_tenths_9 = models.IntegerField(help_text="… with a confidence of 0.9 or more")
+    leads_story = models.BooleanField(help_text="It is its story's lead, or in no story")
+    language = models.CharField(max_length=8)
+    search_vector = SearchVectorField(null=True, editable=False)
+
+    def __str__(self) -> str:
+        return f"article {self.article_id} on {self.day}: signals {self.signals:b}"
+
+    @staticmethod
+    def mask_field(confidence_tenths: int | None) -> str:
+        return "signals" if confidence_tenths is None else f"signals_tenths_{confidence_tenths}"

@@ -34,6 +34,9 @@ from django.db.models.functions import Cast, Coalesce, Floor, Trunc
 from ingest.models import Article, Feed
 from tracker.filters import SignalFilter, period_bounds
 from tracker.models import (
+    MASKED_CONFIDENCE_TENTHS,
+    MASKED_SIGNAL_IDS,
+    ArticleSignalSet,
     DayRollup,
     FeedMonthRollup,
     FeedRollup,
@@ -229,8 +232,80 @@ def _count_rows(f: SignalFilter, period: str) -> list[CountRow]:
 def _searched_days(f: SignalFilter) -> list[dict]:
     """A search's counts per day and type. Its periods are summed from these here: truncating the day of each
     of its matches in the database (often hundreds of thousands) costs more than the rest of counting them."""
+    return _searched(f, "day")
+
+
+def _searched(f: SignalFilter, by: str | None) -> list[dict]:
+    """A search's counts per type and, if given, per ``by`` ("day" or "feed_id"): rows of by, signal_id, count.
+
+    Counted from the article signal sets it matches, one row per article, where the signal facts have one per
+    tag. The sets hold their types as bit masks for the confidences the filter offers; any other confidence,
+    or a type beyond the masks' bits, is counted from the facts instead.
+    """
     refresh_rollup()
-    return _searched_counts(f, {"day": F("day"), "signal_id": F("signal_id")}, {"count": _fact_count(f)})
+    dimensions = {"signal_id": F("signal_id")} | ({by: F(by)} if by else {})
+    type_ids = _signal_ids(f.signals) if f.signals else list(_slugs_by_id())
+    if f.confidence_tenths not in (None, *MASKED_CONFIDENCE_TENTHS):
+        return _searched_counts(f, dimensions, {"count": _fact_count(f)})
+    if any(type_id not in MASKED_SIGNAL_IDS for type_id in type_ids):
+        return _searched_counts(f, dimensions, {"count": _fact_count(f)})
+    return _per_type(_signal_set_grouping(f, by), by, type_ids)
+
+
+def _signal_set_grouping(f: SignalFilter, by: str | None) -> QuerySet:
+    """The search's matching articles in the filter's dates, counted per (by and) mask of the types they count for.
+
+    As for the facts (see _searched_grouping), the filter's other conditions are in the count, not the WHERE clause.
+    """
+    masks = F(ArticleSignalSet.mask_field(f.confidence_tenths))
+    if f.curated_only:
+        masks = masks.bitand(F("curated_signals"))
+    sets = matching_facts(f.q, f.start, f.end, model=ArticleSignalSet).annotate(signal_mask=masks)
+    grouped = sets.values(*filter(None, [by]), "signal_mask")
+    return grouped.annotate(articles=Count("pk", filter=_signal_set_conditions(f) or None)).order_by()
+
+
+def _signal_set_conditions(f: SignalFilter) -> Q:
+    """The filter's conditions on the article itself, for its signal set: feed, kind, language, story lead."""
+    condition = Q()
+    if f.feeds:
+        condition &= Q(feed_id__in=f.feeds)
+    if f.source_kinds:
+        condition &= Q(
+            feed_id__in=list(Feed.objects.filter(source_kind__in=f.source_kinds).values_list("id", flat=True))
+        )
+    if f.languages:
+        condition &= Q(language__in=f.languages)
+    if f.count == "stories":
+        condition &= Q(leads_story=True)
+    return condition
+
+
+def _per_type(grouped: QuerySet, by: str | None, type_ids: list[int]) -> list[dict]:
+    """Articles counted per (by and) mask, counted again per type in the database: a few thousand rows out."""
+    sql, params = _per_type_sql(grouped, by, type_ids)
+    with bitmap_scans_only(), connection.cursor() as cursor:
+        cursor.execute(sql, params)
+        fetched = cursor.fetchall()
+    rows = []
+    for row in fetched:
+        key = {by: _as_date(row[0]) if by == "day" else row[0]} if by else {}
+        counts = zip(type_ids, row[1:] if by else row, strict=True)
+        rows += [{**key, "signal_id": type_id, "count": count or 0} for type_id, count in counts]
+    return rows
+
+
+def _per_type_sql(grouped: QuerySet, by: str | None, type_ids: list[int]) -> tuple[str, tuple]:
+    inner_sql, params = grouped.query.sql_with_params()
+    sums = [f'SUM("articles") FILTER (WHERE "signal_mask" & {1 << type_id} <> 0)' for type_id in type_ids]
+    group = f'"{by}"' if by else ""
+    sql = f"SELECT {', '.join(filter(None, [group, *sums]))} FROM ({inner_sql}) AS counted"
+    return (f"{sql} GROUP BY {group}" if by else sql), params
+
+
+def _as_date(value) -> date:
+    # SQLite hands dates back as text.
+    return date.fromisoformat(value) if isinstance(value, str) else value
 
 
 def _per_period(day_rows: list[dict], period: str) -> list[dict]:
@@ -265,8 +340,8 @@ def _period_dimensions(period: str) -> dict:
 def _grouped(f: SignalFilter, dimensions: dict, per_feed: bool = False) -> list[dict]:
     """Rows of the dimensions' values and ``count`` (articles or stories, as the filter says).
 
-    From the smallest rollup table that has the filter's dimensions; for a search, from the signal facts
-    it matches, as no rollup can know a search ahead.
+    From the smallest rollup table that has the filter's dimensions; for a search, from the article signal sets
+    it matches, as no rollup can know a search ahead (with the type and one other dimension at most).
     """
     refresh_rollup()
     if not f.q:
@@ -274,8 +349,14 @@ def _grouped(f: SignalFilter, dimensions: dict, per_feed: bool = False) -> list[
         if not dimensions:
             return [rows.aggregate(count=Sum(f.count))]
         return _renamed(_grouped_query(rows, dimensions, {"count": Sum(f.count)}))
-    rows = _searched_counts(f, dimensions or {"signal_id": F("signal_id")}, {"count": _fact_count(f)})
-    return rows if dimensions else [{"count": sum(row["count"] for row in rows)}]
+    by = next((name for name in dimensions if name != "signal_id"), None)
+    rows = _searched(f, by)
+    if "signal_id" in dimensions:
+        return rows
+    totals: Counter = Counter()
+    for row in rows:
+        totals[row[by] if by else None] += row["count"]
+    return [({by: key} if by else {}) | {"count": count} for key, count in totals.items()] or [{"count": 0}]
 
 
 def _searched_counts(f: SignalFilter, dimensions: dict, measures: dict) -> list[dict]:

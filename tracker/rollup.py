@@ -5,7 +5,7 @@ recomputes just those days from the raw tables, in one transaction. Readers refr
 reading, so a chart never shows a count the raw tables would not give.
 
 The same refresh keeps the signal facts, one narrow row per visible tag, for the list and for
-searches, day by day.
+searches, and the article signal sets made of them, one row per tagged article, for counting searches.
 """
 
 from collections.abc import Iterable
@@ -16,6 +16,10 @@ from django.db.models import BooleanField, Count, ExpressionWrapper, F, IntegerF
 from django.db.models.functions import Cast, Coalesce, Floor, TruncDate, TruncMonth
 
 from tracker.models import (
+    MASKED_CONFIDENCE_TENTHS,
+    MASKED_SIGNAL_IDS,
+    ArticleSignalSet,
+    Assessment,
     DayRollup,
     FeedMonthRollup,
     FeedRollup,
@@ -93,8 +97,24 @@ def signal_fact_rows() -> QuerySet:
     )
 
 
-# Everything kept per day, recomputed day by day.
-DAILY_TABLES = (DayRollup, KindRollup, FeedRollup, SignalFact)
+def article_signal_set_rows() -> QuerySet:
+    """Each tagged article's signal facts folded into one row, its signal types as bit masks."""
+    article_columns = ("article_id", "feed_id", "day", "language", "leads_story")
+    masks = {"signals": _signal_mask(), "curated_signals": _signal_mask(Q(curated=True))}
+    for tenths in MASKED_CONFIDENCE_TENTHS:
+        masks[ArticleSignalSet.mask_field(tenths)] = _signal_mask(Q(confidence_tenths__gte=tenths))
+    return SignalFact.objects.values(*article_columns).annotate(**masks).order_by()
+
+
+def _signal_mask(condition: Q | None = None) -> Cast:
+    # An article has at most one tag per type, so summing each fact's bit gives their bitwise or, on any database.
+    bit = Value(1).bitleftshift(Cast("signal_id", IntegerField()))
+    condition = Q(signal_id__in=MASKED_SIGNAL_IDS) & (condition or Q())
+    return Cast(Coalesce(Sum(bit, filter=condition), 0), IntegerField())
+
+
+# Everything kept per day, recomputed day by day: the signal facts before the article signal sets made of them.
+DAILY_TABLES = (DayRollup, KindRollup, FeedRollup, SignalFact, ArticleSignalSet)
 
 
 def refresh_rollup() -> int:
@@ -115,6 +135,7 @@ def rebuild_rollup() -> None:
         _lock_refresh()
         _empty(RollupDirtyDay, *DAILY_TABLES, FeedMonthRollup)
         _insert_facts(days=None)
+        _insert_signal_sets(days=None)
         _insert_feed_rows(days=None)
         _insert_coarser_rows(days=None)
         _insert_month_rows(months=None)
@@ -151,6 +172,7 @@ def _recompute(days: list[date]) -> None:
     for model in DAILY_TABLES:
         model.objects.filter(day__in=days).delete()
     _insert_facts(days)
+    _insert_signal_sets(days)
     _insert_feed_rows(days)
     _insert_coarser_rows(days)
     months = sorted({day.replace(day=1) for day in days})
@@ -181,6 +203,18 @@ def _insert_facts(days: Iterable[date] | None) -> None:
     if days is not None:
         facts = facts.filter(published_on_any(days))
     _insert_rows(SignalFact, facts, FACT_SOURCES)
+
+
+def _insert_signal_sets(days: Iterable[date] | None) -> None:
+    rows = article_signal_set_rows()
+    if days is not None:
+        rows = rows.filter(day__in=days)
+    columns = {column: column for column in rows.query.values_select + tuple(rows.query.annotations)}
+    assessments = Assessment._meta.db_table
+    columns["search_vector"] = (
+        f"(SELECT search_vector FROM {assessments} WHERE {assessments}.article_id = selected.article_id)"
+    )
+    _insert_rows(ArticleSignalSet, rows, columns)
 
 
 def published_on_any(days: Iterable[date]) -> Q:

@@ -113,6 +113,14 @@ DROP INDEX tracker_fact_search;
 CREATE INDEX tracker_fact_search ON tracker_signalfact USING gin (search_vector, day);
 """
 
+# The article signal sets hold the same vectors, out of line by the same means, indexed with the day likewise.
+POSTGRESQL_SIGNAL_SETS_INSTALL = """
+ALTER TABLE tracker_articlesignalset ALTER COLUMN search_vector SET STORAGE EXTERNAL;
+ALTER TABLE tracker_articlesignalset SET (toast_tuple_target = 256);
+ALTER TABLE tracker_articlesignalset ADD COLUMN toast_ballast text NOT NULL DEFAULT repeat(' ', 2100);
+CREATE INDEX tracker_signal_set_search ON tracker_articlesignalset USING gin (search_vector, day);
+"""
+
 POSTGRESQL_UNINSTALL = """
 DROP TRIGGER IF EXISTS tracker_tag_rollup_insert_delete ON tracker_tag;
 DROP TRIGGER IF EXISTS tracker_tag_rollup_update ON tracker_tag;
@@ -232,6 +240,13 @@ def narrow_facts(schema_editor) -> None:
         schema_editor.execute(POSTGRESQL_FACTS_BALLAST)
         schema_editor.execute(POSTGRESQL_FACTS_SEARCH_BY_DAY)
         mark_every_tagged_day(schema_editor)
+
+
+def install_signal_sets(schema_editor) -> None:
+    """Set up the article signal sets' search, and mark every tagged day so that the refresh fills them."""
+    if schema_editor.connection.vendor == "postgresql":
+        schema_editor.execute(POSTGRESQL_SIGNAL_SETS_INSTALL)
+    mark_every_tagged_day(schema_editor)
 
 
 def widen_facts(schema_editor) -> None:

@@ -53,19 +53,23 @@ def search_condition(q: str, prefix: str = "") -> Q:
 
 
 def fact_search_condition(q: str) -> Q:
-    """Signal facts whose article matches the search, by the copy of its search vector they carry."""
+    """Signal facts (or article signal sets) whose article matches the search, by the copy of its search vector
+    they carry."""
     if connection.vendor == "postgresql" and search_words(q):
         return Q(search_vector=search_query(q))
     return search_condition(q, prefix="article__")
 
 
-def matching_facts(q: str, first_day: date | None = None, last_day: date | None = None) -> QuerySet:
-    """Signal facts the search matches, published between the two days if given.
+def matching_facts(
+    q: str, first_day: date | None = None, last_day: date | None = None, model: type = SignalFact
+) -> QuerySet:
+    """Signal facts (or article signal sets, by ``model``) the search matches, published between the two days
+    if given.
 
     On PostgreSQL, read them under bitmap_scans_only() and with no other condition beside these: the GIN
     index of search vectors and days then finds them, whatever the planner thinks of the search.
     """
-    return SignalFact.objects.filter(_matches_between(q, first_day, last_day))
+    return model.objects.filter(_matches_between(q, first_day, last_day))
 
 
 def _matches_between(q: str, first_day: date | None, last_day: date | None) -> Q:
