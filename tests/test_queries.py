@@ -139,6 +139,8 @@ def test_a_search_counts_from_the_raw_tables_with_the_same_definitions(feeds):
         assert sorted(heatmap_rows(searched), key=str) == sorted(heatmap_rows(view), key=str)
         assert sorted(source_rows(searched), key=str) == sorted(source_rows(view), key=str)
         assert signal_total(searched) == signal_total(view)
+        counts = [row.count for row in timeline_rows(searched) + heatmap_rows(searched) + source_rows(searched)]
+        assert {type(count) for count in [*counts, signal_total(searched)]} == {int}
     assert sorted(timeline_rows(SignalFilter(q="shells")), key=lambda r: r.signal) == [
         CountRow(date(2024, 6, 3), "arms_deal", 1),
         CountRow(date(2024, 6, 3), "visit", 1),

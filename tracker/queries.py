@@ -297,7 +297,8 @@ def _per_type(grouped: QuerySet, by: str | None, type_ids: list[int]) -> list[di
 
 def _per_type_sql(grouped: QuerySet, by: str | None, type_ids: list[int]) -> tuple[str, tuple]:
     inner_sql, params = grouped.query.sql_with_params()
-    sums = [f'SUM("articles") FILTER (WHERE "signal_mask" & {1 << type_id} <> 0)' for type_id in type_ids]
+    # As bigint: PostgreSQL sums bigints into numeric, which Python would get as Decimal.
+    sums = [f'CAST(SUM("articles") FILTER (WHERE "signal_mask" & {1 << t} <> 0) AS bigint)' for t in type_ids]
     group = f'"{by}"' if by else ""
     sql = f"SELECT {', '.join(filter(None, [group, *sums]))} FROM ({inner_sql}) AS counted"
     return (f"{sql} GROUP BY {group}" if by else sql), params
