@@ -537,7 +537,7 @@ def article_page(f: SignalFilter, page_number: int | str | None, per_page: int =
 
     The page's article ids come from the signal facts, the list's order being one of their indexes. Few
     matches are fetched whole and ordered here; many are walked in order, through a window of days for a
-    date order. The rollup's exact count tells which; for a search, fetching up to one more than "few" does.
+    date order. The rollup's exact count tells which; for a search, the article signal sets' count does.
     Then only the page's articles are read.
     """
     try:
@@ -582,15 +582,21 @@ FETCHED = ("article_id", "confidence", "published_at")
 
 
 def _searched_page_ids(f: SignalFilter, offset: int, limit: int) -> list[int]:
-    """A search's page: its matches found through the GIN index if there are few, else walked in order.
-
-    Fetching one more than "few" says which, at the price of the fetch alone: the GIN index first finds
-    every match, which the fetch then reads only up to where it has enough.
+    """A search's page, chosen as without a search: few matches fetched whole and ordered here, more walked in
+    order, through the window of days that holds the page for a date order. The article signal sets count the
+    matches per day; the facts in the page's days are then found through the GIN index and ordered here.
     """
-    found = over_matches(_facts_beside_search(f).values(*FETCHED), f.q, f.start, f.end, limit=FEW_MATCHES + 1)
-    if len(found) <= FEW_MATCHES:
-        return _ordered_here(f.sort, found, offset, limit)
-    return _walk_in_order(f, offset, limit)
+    days = _signals_per_day(f)
+    if sum(signals for _, signals in days) <= FEW_MATCHES:
+        return _ordered_here(f.sort, _searched_facts(f), offset, limit)
+    if f.sort == "-confidence":
+        return _walk_in_order(f, offset, limit)
+    return _ordered_here(f.sort, _searched_facts(_date_window(f, days, offset + limit)), offset, limit)
+
+
+def _searched_facts(f: SignalFilter) -> list[dict]:
+    """Every signal fact (as dicts of FETCHED) matching the filter and its search."""
+    return over_matches(_facts_beside_search(f).values(*FETCHED), f.q, f.start, f.end)
 
 
 def _ordered_here(sort: str, facts, offset: int, limit: int) -> list[int]:
@@ -632,7 +638,7 @@ def _articles_in_order(f: SignalFilter, article_ids: list[int]) -> list:
 
 
 def _signals_per_day(f: SignalFilter) -> list[tuple[date, int]]:
-    """Matching signals per day, in the list's date order, from the rollup."""
+    """Matching signals per day, in the list's date order, from the rollup (for a search, the signal sets)."""
     rows = _grouped(replace(f, count="articles"), {"day": F("day")})
     return sorted(((row["day"], row["count"]) for row in rows if row["count"]), reverse=f.sort != "date")
 
