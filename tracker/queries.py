@@ -587,8 +587,12 @@ def _searched_page_ids(f: SignalFilter, offset: int, limit: int) -> list[int]:
     matches per day; the facts in the page's days are then found through the GIN index and ordered here.
     """
     days = _signals_per_day(f)
+    if not days:
+        return []
     if sum(signals for _, signals in days) <= FEW_MATCHES:
-        return _ordered_here(f.sort, _searched_facts(f), offset, limit)
+        # Only between its first and last matching days: a word common in other languages, say, has many more.
+        first, last = min(day for day, _ in days), max(day for day, _ in days)
+        return _ordered_here(f.sort, _searched_facts(replace(f, start=first, end=last)), offset, limit)
     if f.sort == "-confidence":
         return _walk_in_order(f, offset, limit)
     return _ordered_here(f.sort, _searched_facts(_date_window(f, days, offset + limit)), offset, limit)
