@@ -162,6 +162,13 @@ def test_a_search_the_signal_sets_cannot_answer_is_counted_from_the_facts(feeds)
     assert beyond_the_masks.id not in MASKED_SIGNAL_IDS
 
 
+def test_a_search_with_every_signal_type_switched_off_counts_nothing(feeds):
+    tagged(feeds["state"], at(3), ["visit"], title="Korea talks")
+    SignalType.objects.update(is_active=False)
+    searched = SignalFilter(q="korea")
+    assert (signal_total(searched), timeline_rows(searched), source_rows(searched)) == (0, [], [])
+
+
 def test_a_searchs_spike_lead_in_is_counted_in_the_same_pass_as_its_range(feeds):
     tagged(feeds["state"], at(20, month=5), ["visit"], title="Korea talks")  # in the lead-in
     tagged(feeds["state"], at(3), ["denial"], title="Korea denies")  # its week starts the range, its day precedes it

@@ -245,9 +245,10 @@ def _searched(f: SignalFilter, by: str | None) -> list[dict]:
     refresh_rollup()
     dimensions = {"signal_id": F("signal_id")} | ({by: F(by)} if by else {})
     type_ids = _signal_ids(f.signals) if f.signals else list(_slugs_by_id())
-    if f.confidence_tenths not in (None, *MASKED_CONFIDENCE_TENTHS):
-        return _searched_counts(f, dimensions, {"count": _fact_count(f)})
-    if any(type_id not in MASKED_SIGNAL_IDS for type_id in type_ids):
+    if not type_ids:
+        return []
+    masked = f.confidence_tenths in (None, *MASKED_CONFIDENCE_TENTHS) and set(type_ids) <= set(MASKED_SIGNAL_IDS)
+    if not masked:
         return _searched_counts(f, dimensions, {"count": _fact_count(f)})
     return _per_type(_signal_set_grouping(f, by), by, type_ids)
 
