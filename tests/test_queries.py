@@ -314,6 +314,9 @@ def test_every_way_of_reading_a_page_gives_the_same_pages(feeds, monkeypatch):
         SignalFilter(q="talks"),
         SignalFilter(q="shells", languages=("ru",), sort="date"),
         SignalFilter(q="delegation talks", sort="-confidence", start=date(2024, 2, 1)),
+        SignalFilter(q="talks", signals=("visit",), min_confidence=0.9, source_kinds=(SourceKind.STATE_MEDIA,)),
+        SignalFilter(q="talks", count="stories", end=date(2024, 4, 1), sort="date"),
+        SignalFilter(q="talks", min_confidence=0.3),  # beyond the signal sets' masks: from the facts alone
     ]
 
     def pages(view):

@@ -243,14 +243,18 @@ def _searched(f: SignalFilter, by: str | None) -> list[dict]:
     or a type beyond the masks' bits, is counted from the facts instead.
     """
     refresh_rollup()
-    dimensions = {"signal_id": F("signal_id")} | ({by: F(by)} if by else {})
-    type_ids = _signal_ids(f.signals) if f.signals else list(_slugs_by_id())
-    if not type_ids:
-        return []
-    masked = f.confidence_tenths in (None, *MASKED_CONFIDENCE_TENTHS) and set(type_ids) <= set(MASKED_SIGNAL_IDS)
-    if not masked:
+    type_ids = _masked_type_ids(f)
+    if type_ids is None:
+        dimensions = {"signal_id": F("signal_id")} | ({by: F(by)} if by else {})
         return _searched_counts(f, dimensions, {"count": _fact_count(f)})
-    return _per_type(_signal_set_grouping(f, by), by, type_ids)
+    return _per_type(_signal_set_grouping(f, by), by, type_ids) if type_ids else []
+
+
+def _masked_type_ids(f: SignalFilter) -> list[int] | None:
+    """The ids of the types the filter counts, if the article signal sets' masks can answer it; else None."""
+    type_ids = _signal_ids(f.signals) if f.signals else list(_slugs_by_id())
+    masked = f.confidence_tenths in (None, *MASKED_CONFIDENCE_TENTHS) and set(type_ids) <= set(MASKED_SIGNAL_IDS)
+    return type_ids if masked else None
 
 
 def _signal_set_grouping(f: SignalFilter, by: str | None) -> QuerySet:
@@ -258,16 +262,22 @@ def _signal_set_grouping(f: SignalFilter, by: str | None) -> QuerySet:
 
     As for the facts (see _searched_grouping), the filter's other conditions are in the count, not the WHERE clause.
     """
-    masks = F(ArticleSignalSet.mask_field(f.confidence_tenths))
-    if f.curated_only:
-        masks = masks.bitand(F("curated_signals"))
-    sets = matching_facts(f.q, f.start, f.end, model=ArticleSignalSet).annotate(signal_mask=masks)
+    sets = matching_facts(f.q, f.start, f.end, model=ArticleSignalSet).annotate(signal_mask=_signal_masks(f))
     grouped = sets.values(*filter(None, [by]), "signal_mask")
-    return grouped.annotate(articles=Count("pk", filter=_signal_set_conditions(f) or None)).order_by()
+    counted = _signal_set_conditions(f)
+    if f.count == "stories":
+        counted &= Q(leads_story=True)
+    return grouped.annotate(articles=Count("pk", filter=counted or None)).order_by()
+
+
+def _signal_masks(f: SignalFilter):
+    """Each article signal set's types that the filter's confidence and curation let count."""
+    masks = F(ArticleSignalSet.mask_field(f.confidence_tenths))
+    return masks.bitand(F("curated_signals")) if f.curated_only else masks
 
 
 def _signal_set_conditions(f: SignalFilter) -> Q:
-    """The filter's conditions on the article itself, for its signal set: feed, kind, language, story lead."""
+    """The filter's conditions on the article itself, for its signal set: feed, kind, language."""
     condition = Q()
     if f.feeds:
         condition &= Q(feed_id__in=f.feeds)
@@ -277,8 +287,6 @@ def _signal_set_conditions(f: SignalFilter) -> Q:
         )
     if f.languages:
         condition &= Q(language__in=f.languages)
-    if f.count == "stories":
-        condition &= Q(leads_story=True)
     return condition
 
 
@@ -583,10 +591,38 @@ FETCHED = ("article_id", "confidence", "published_at")
 
 
 def _searched_page_ids(f: SignalFilter, offset: int, limit: int) -> list[int]:
-    """A search's page, chosen as without a search: few matches fetched whole and ordered here, more walked in
-    order, through the window of days that holds the page for a date order. The article signal sets count the
-    matches per day; the facts in the page's days are then found through the GIN index and ordered here.
+    """A search's page, chosen as without a search: few matching articles fetched whole and ordered here, more
+    walked in order, through the window of days that holds the page for a date order. The matching articles come
+    from the article signal sets, through their GIN index; then their signal facts, by article.
     """
+    if _masked_type_ids(f) is None:
+        return _searched_page_ids_from_facts(f, offset, limit)
+    found = _searched_article_ids(f, limit=FEW_MATCHES + 1)
+    if len(found) <= FEW_MATCHES:
+        return _ordered_here(f.sort, _facts_of_articles(f, found), offset, limit)
+    if f.sort == "-confidence":
+        return _walk_in_order(f, offset, limit)
+    window = _date_window(f, _signals_per_day(f), offset + limit)
+    return _ordered_here(f.sort, _facts_of_articles(window, _searched_article_ids(window)), offset, limit)
+
+
+def _searched_article_ids(f: SignalFilter, limit: int | None = None) -> list[int]:
+    """Articles the search matches in the filter's dates with a type the filter counts, up to ``limit``."""
+    types = sum(1 << type_id for type_id in _masked_type_ids(f))
+    sets = matching_facts(f.q, f.start, f.end, model=ArticleSignalSet).filter(_signal_set_conditions(f))
+    sets = sets.annotate(counted=_signal_masks(f).bitand(Value(types))).exclude(counted=0)
+    # No index but the GIN one and the primary key's to pick from: the other conditions may be in the WHERE clause.
+    with bitmap_scans_only():
+        return list(sets.values_list("article_id", flat=True)[:limit])
+
+
+def _facts_of_articles(f: SignalFilter, article_ids: list[int]) -> list[dict]:
+    """The signal facts (as dicts of FETCHED) of these articles that the filter's other conditions keep."""
+    return list(_facts(replace(f, q="", start=None, end=None)).filter(article_id__in=article_ids).values(*FETCHED))
+
+
+def _searched_page_ids_from_facts(f: SignalFilter, offset: int, limit: int) -> list[int]:
+    """As _searched_page_ids, for a filter the signal sets cannot answer: from the facts' own GIN index."""
     days = _signals_per_day(f)
     if not days:
         return []
