@@ -50,6 +50,7 @@ from tracker.rollup import CURATED, next_month, refresh_rollup
 from tracker.search import (
     bitmap_scans_only,
     fact_search_condition,
+    matching_among_first,
     matching_facts,
     over_matches,
     search_condition,
@@ -595,6 +596,9 @@ def _searched_page_ids(f: SignalFilter, offset: int, limit: int) -> list[int]:
     walked in order, through the window of days that holds the page for a date order. The matching articles come
     from the article signal sets, through their GIN index; then their signal facts, by article.
     """
+    page = _page_among_first_facts(f, offset, limit)
+    if page is not None:
+        return page
     if _masked_type_ids(f) is None:
         return _searched_page_ids_from_facts(f, offset, limit)
     found = _searched_article_ids(f, limit=FEW_MATCHES + 1)
@@ -604,6 +608,26 @@ def _searched_page_ids(f: SignalFilter, offset: int, limit: int) -> list[int]:
         return _walk_in_order(f, offset, limit)
     window = _date_window(f, _signals_per_day(f), offset + limit)
     return _ordered_here(f.sort, _facts_of_articles(window, _searched_article_ids(window)), offset, limit)
+
+
+# How many facts, in the list's order, a search's page is first looked for among.
+FIRST_FACTS_SEARCHED = 2_000
+
+
+def _page_among_first_facts(f: SignalFilter, offset: int, limit: int) -> list[int] | None:
+    """The page, if the first facts in the list's order (the search aside) hold it; else None.
+
+    A common word's page is found there by testing a few thousand facts against the search, where finding
+    every one of its matches would read hundreds of thousands. Any match before the page's last article in the
+    list's order is among those facts, so the page is the one the whole list would give.
+    """
+    if not FIRST_FACTS_SEARCHED:
+        return None
+    order = FACT_ORDERS[f.sort]
+    first = _facts(replace(f, q="")).order_by(*order)[:FIRST_FACTS_SEARCHED]
+    rows = SignalFact.objects.order_by(*order).values_list("article_id")
+    article_ids = list(dict.fromkeys(article_id for (article_id,) in matching_among_first(rows, first, f.q)))
+    return article_ids[offset : offset + limit] if len(article_ids) >= offset + limit else None
 
 
 def _searched_article_ids(f: SignalFilter, limit: int | None = None) -> list[int]:
