@@ -1,5 +1,6 @@
 """The dashboard's reads: chart counts from the rollup, the filtered list, and full-text search."""
 
+import contextlib
 import random
 from collections import Counter
 from dataclasses import replace
@@ -32,7 +33,7 @@ from tracker.queries import (
     timeline_rows,
 )
 from tracker.rollup import rebuild_rollup, refresh_rollup
-from tracker.search import _from_matches, bitmap_scans_only, fact_search_condition
+from tracker.search import _among_first, _from_matches, bitmap_scans_only, fact_search_condition
 from tracker.stories import refresh_story
 
 pytestmark = pytest.mark.django_db
@@ -357,8 +358,8 @@ def test_the_signal_facts_keep_their_search_vectors_out_of_line(feeds):
     assert vectors_out_of_line == ArticleSignalSet.objects.count() == 5
 
 
-def explained(sql: str, params) -> list[str]:
-    with bitmap_scans_only(), connection.cursor() as cursor:
+def explained(sql: str, params, planner=bitmap_scans_only) -> list[str]:
+    with planner(), connection.cursor() as cursor:
         cursor.execute("ANALYZE")
         cursor.execute(f"EXPLAIN {sql}", params)
         return [line for (line,) in cursor.fetchall()]
@@ -403,3 +404,18 @@ def test_the_list_finds_a_searchs_matches_through_the_gin_index_whatever_the_oth
     in_june = fact_search_condition("delegation") & Q(day__gte=date(2024, 6, 2), day__lte=date(2024, 6, 30))
     plan = explained(*_from_matches(facts[:5001].query.get_compiler(using=facts.db), in_june))
     assert_found_by_search_and_days_in("tracker_fact_search", plan)
+
+
+@needs_postgresql
+def test_a_searchs_page_is_first_looked_for_by_testing_the_first_facts_in_order(feeds):
+    for day in range(1, 29):
+        tagged(feeds["state"], at(day), ["visit"], language="ru", title="Delegation arrives")
+    refresh_rollup()
+    first = SignalFact.objects.filter(language="ru").order_by("-published_at", "-article_id")[:2000]
+    searched = SignalFact.objects.filter(fact_search_condition("delegation")).order_by("-published_at")
+    compiler = searched.values_list("article_id").query.get_compiler(using="default")
+    plan = explained(*_among_first(compiler, first), planner=contextlib.nullcontext)
+    # Read in the list's order up to the limit, then each tested against the search: no GIN lookup of every match.
+    assert "tracker_fact_search" not in "\n".join(plan)
+    assert any("Limit" in line for line in plan)
+    assert any("Filter" in line and "@@" in line for line in plan)

@@ -117,12 +117,16 @@ def matching_among_first(rows: QuerySet, first: QuerySet, q: str) -> list[tuple]
     if connection.vendor != "postgresql" or not search_words(q):
         return list(rows.filter(fact_search_condition(q), pk__in=first.values("pk")))
     compiler = rows.filter(fact_search_condition(q)).query.get_compiler(using=rows.db)
-    columns = [field.attname for field in first.model._meta.concrete_fields]
-    # A sliced subquery keeps its LIMIT: the planner cannot merge it with the search around it.
-    sql, params = _reading_from(compiler, *first.values(*columns).query.sql_with_params())
+    sql, params = _among_first(compiler, first)
     with connection.cursor() as cursor:
         cursor.execute(sql, params)
         return [tuple(row) for row in compiler.results_iter(results=[cursor.fetchall()])]
+
+
+def _among_first(compiler, first: QuerySet) -> tuple[str, tuple]:
+    columns = [field.attname for field in first.model._meta.concrete_fields]
+    # A sliced subquery keeps its LIMIT: the planner cannot merge it with the search around it.
+    return _reading_from(compiler, *first.values(*columns).query.sql_with_params())
 
 
 def _from_matches(compiler, matches: Q) -> tuple[str, tuple]:
