@@ -611,23 +611,26 @@ def _searched_page_ids(f: SignalFilter, offset: int, limit: int) -> list[int]:
 
 
 # How many facts, in the list's order, a search's page is first looked for among.
-FIRST_FACTS_SEARCHED = 2_000
+FIRST_FACTS_SEARCHED = 500
 
 
 def _page_among_first_facts(f: SignalFilter, offset: int, limit: int) -> list[int] | None:
     """The page, if the first facts in the list's order (the search aside) hold it; else None.
 
-    A common word's page is found there by testing a few thousand facts against the search, where finding
+    A common word's page is found there by testing a few hundred facts against the search, where finding
     every one of its matches would read hundreds of thousands. Any match before the page's last article in the
     list's order is among those facts, so the page is the one the whole list would give.
     """
     if not FIRST_FACTS_SEARCHED:
         return None
-    order = FACT_ORDERS[f.sort]
+    order, wanted = FACT_ORDERS[f.sort], offset + limit
     first = _facts(replace(f, q="")).order_by(*order)[:FIRST_FACTS_SEARCHED]
+    # An article has at most one fact per type: this many matching facts hold the page, and reading stops there.
+    enough = wanted * (len(f.signals) or len(_slugs_by_id()))
     rows = SignalFact.objects.order_by(*order).values_list("article_id")
-    article_ids = list(dict.fromkeys(article_id for (article_id,) in matching_among_first(rows, first, f.q)))
-    return article_ids[offset : offset + limit] if len(article_ids) >= offset + limit else None
+    found = matching_among_first(rows, first, f.q, limit=enough)
+    article_ids = list(dict.fromkeys(article_id for (article_id,) in found))
+    return article_ids[offset:wanted] if len(article_ids) >= wanted else None
 
 
 def _searched_article_ids(f: SignalFilter, limit: int | None = None) -> list[int]:

@@ -107,16 +107,16 @@ def over_matches(
     return [dict(zip(names, row, strict=True)) for row in compiler.results_iter(results=[fetched])]
 
 
-def matching_among_first(rows: QuerySet, first: QuerySet, q: str) -> list[tuple]:
+def matching_among_first(rows: QuerySet, first: QuerySet, q: str, limit: int | None = None) -> list[tuple]:
     """The rows of a values_list() query over the signal facts, reading only the facts ``first`` (an ordered,
-    sliced query) selects, and only those of them the search matches.
+    sliced query) selects, and only those of them the search matches, up to ``limit`` rows.
 
-    Each of those facts is tested against the search, its vector read from TOAST: for a few thousand facts in an
+    Each of those facts is tested against the search, its vector read from TOAST: for a few hundred facts in an
     index's order that is cheaper than the GIN lookup of a common word, which finds every one of its matches.
     """
     if connection.vendor != "postgresql" or not search_words(q):
-        return list(rows.filter(fact_search_condition(q), pk__in=first.values("pk")))
-    compiler = rows.filter(fact_search_condition(q)).query.get_compiler(using=rows.db)
+        return list(rows.filter(fact_search_condition(q), pk__in=first.values("pk"))[:limit])
+    compiler = rows.filter(fact_search_condition(q))[:limit].query.get_compiler(using=rows.db)
     sql, params = _among_first(compiler, first)
     with connection.cursor() as cursor:
         cursor.execute(sql, params)
