@@ -8,7 +8,7 @@ minutes). Then, in-process through Django's test client (view, queries, renderin
      curated, period, articles or stories), median and p95, and its median as a ratio to the baseline;
   3. the first page of the filtered article list over varied filters and sorts;
   4. text searches with the same variety of other filters: each of the five charts, then the list. A search is
-     counted from the signal facts it matches, through their GIN index, as no rollup can know it ahead.
+     counted from the article signal sets it matches, through their GIN index, as no rollup can know it ahead.
 Timings are noisy on a shared machine: ratios measured in one run are the figures to compare.
 """
 
