@@ -592,22 +592,31 @@ FETCHED = ("article_id", "confidence", "published_at")
 
 
 def _searched_page_ids(f: SignalFilter, offset: int, limit: int) -> list[int]:
-    """A search's page, chosen as without a search: few matching articles fetched whole and ordered here, more
-    walked in order, through the window of days that holds the page for a date order. The matching articles come
-    from the article signal sets, through their GIN index; then their signal facts, by article.
+    """A search's page: first looked for among the first facts in the list's order; failing that, chosen as without
+    a search, by the matches per day the article signal sets count: few matches fetched whole and ordered here,
+    more walked in order, through the window of days that holds the page for a date order. The matching articles
+    come from the signal sets, through their GIN index; then their signal facts, by article.
     """
     page = _page_among_first_facts(f, offset, limit)
     if page is not None:
         return page
     if _masked_type_ids(f) is None:
         return _searched_page_ids_from_facts(f, offset, limit)
-    found = _searched_article_ids(f, limit=FEW_MATCHES + 1)
-    if len(found) <= FEW_MATCHES:
-        return _ordered_here(f.sort, _facts_of_articles(f, found), offset, limit)
-    if f.sort == "-confidence":
+    days = _signals_per_day(f)
+    if not days:
+        return []
+    if sum(signals for _, signals in days) <= FEW_MATCHES:
+        matched = _between_first_and_last(f, days)
+    elif f.sort == "-confidence":
         return _walk_in_order(f, offset, limit)
-    window = _date_window(f, _signals_per_day(f), offset + limit)
-    return _ordered_here(f.sort, _facts_of_articles(window, _searched_article_ids(window)), offset, limit)
+    else:
+        matched = _date_window(f, days, offset + limit)
+    return _ordered_here(f.sort, _facts_of_articles(matched, _searched_article_ids(matched)), offset, limit)
+
+
+def _between_first_and_last(f: SignalFilter, days: list[tuple[date, int]]) -> SignalFilter:
+    # A word common in other languages, say, has many more matches outside its days with signals.
+    return replace(f, start=min(day for day, _ in days), end=max(day for day, _ in days))
 
 
 # How many facts, in the list's order, a search's page is first looked for among.
@@ -633,14 +642,14 @@ def _page_among_first_facts(f: SignalFilter, offset: int, limit: int) -> list[in
     return article_ids[offset:wanted] if len(article_ids) >= wanted else None
 
 
-def _searched_article_ids(f: SignalFilter, limit: int | None = None) -> list[int]:
-    """Articles the search matches in the filter's dates with a type the filter counts, up to ``limit``."""
+def _searched_article_ids(f: SignalFilter) -> list[int]:
+    """Articles the search matches in the filter's dates with a type the filter counts."""
     types = sum(1 << type_id for type_id in _masked_type_ids(f))
     sets = matching_facts(f.q, f.start, f.end, model=ArticleSignalSet).filter(_signal_set_conditions(f))
     sets = sets.annotate(counted=_signal_masks(f).bitand(Value(types))).exclude(counted=0)
     # No index but the GIN one and the primary key's to pick from: the other conditions may be in the WHERE clause.
     with bitmap_scans_only():
-        return list(sets.values_list("article_id", flat=True)[:limit])
+        return list(sets.values_list("article_id", flat=True))
 
 
 def _facts_of_articles(f: SignalFilter, article_ids: list[int]) -> list[dict]:
@@ -654,9 +663,7 @@ def _searched_page_ids_from_facts(f: SignalFilter, offset: int, limit: int) -> l
     if not days:
         return []
     if sum(signals for _, signals in days) <= FEW_MATCHES:
-        # Only between its first and last matching days: a word common in other languages, say, has many more.
-        first, last = min(day for day, _ in days), max(day for day, _ in days)
-        return _ordered_here(f.sort, _searched_facts(replace(f, start=first, end=last)), offset, limit)
+        return _ordered_here(f.sort, _searched_facts(_between_first_and_last(f, days)), offset, limit)
     if f.sort == "-confidence":
         return _walk_in_order(f, offset, limit)
     return _ordered_here(f.sort, _searched_facts(_date_window(f, days, offset + limit)), offset, limit)
