@@ -17,7 +17,16 @@ from tracker.dataset import load
 from tracker.dataset.catalogue import CATALOGUE, GENERATED_URL_PREFIX, outlets
 from tracker.dataset.load import CURATOR_USERNAME, DatasetError
 from tracker.dataset.plan import DatasetSpec, plan_dataset
-from tracker.models import Assessment, FeedRollup, RollupDirtyDay, SignalType, Story, Tag
+from tracker.models import (
+    ArticleSignalSet,
+    Assessment,
+    FeedRollup,
+    RollupDirtyDay,
+    SignalFact,
+    SignalType,
+    Story,
+    Tag,
+)
 from tracker.stories import STORY_WINDOW
 
 pytestmark = pytest.mark.django_db
@@ -195,6 +204,13 @@ def test_the_rollup_is_rebuilt_and_counts_every_visible_tag(generated):
     leads = visible.filter(article__assessment__story__representative_id=F("article_id")).count()
     assert sum(FeedRollup.objects.values_list("stories", flat=True)) == leads
     assert not RollupDirtyDay.objects.exists()
+    assert SignalFact.objects.count() == visible.count()
+    assert ArticleSignalSet.objects.count() == visible.values("article_id").distinct().count()
+
+
+def test_every_table_the_refresh_keeps_is_analysed_and_its_size_printed(generated):
+    for table in ("tracker_feedrollup", "tracker_signalfact", "tracker_articlesignalset"):
+        assert f"  {table} " in generated
 
 
 # --- Reproducible and removable -------------------------------------------------------------------------------------

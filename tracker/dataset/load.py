@@ -34,7 +34,7 @@ from tracker.dataset.rows import (
 )
 from tracker.models import Assessment, SignalType, Story, Tag
 from tracker.roles import CURATOR, ensure_role_groups
-from tracker.rollup import rebuild_rollup
+from tracker.rollup import DAILY_TABLES, rebuild_rollup
 from tracker.stories import refresh_story
 
 CHUNK_STORIES = 20_000
@@ -308,13 +308,15 @@ def planned_counts(plan: Plan, feed_count: int, source_count: int) -> dict[str, 
 
 
 def rollup_tables() -> list[str]:
-    """The rollup's tables and its dirty-day log, found by name so that a table the rollup gains is included."""
+    """The rollup's count tables and its dirty-day log, found by name so that a table the rollup gains is included."""
     tables = (model._meta.db_table for model in apps.get_app_config("tracker").get_models())
     return sorted(table for table in tables if "rollup" in table)
 
 
 def loaded_tables() -> list[str]:
-    return [Feed._meta.db_table, *(model._meta.db_table for model in COPIED_TABLES), *rollup_tables()]
+    """Every table the load writes: the copied ones, then everything the rollup refresh keeps."""
+    kept = sorted({model._meta.db_table for model in DAILY_TABLES} | set(rollup_tables()))
+    return [Feed._meta.db_table, *(model._meta.db_table for model in COPIED_TABLES), *kept]
 
 
 def analyze_tables() -> None:
