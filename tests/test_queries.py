@@ -337,25 +337,32 @@ def test_every_way_of_reading_a_page_gives_the_same_pages(feeds, monkeypatch):
 needs_postgresql = pytest.mark.skipif(connection.vendor != "postgresql", reason="PostgreSQL storage and plans")
 
 
+def vectors_out_of_line(table: str) -> int:
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT reltoastrelid::regclass::text FROM pg_class WHERE relname = %s", [table])
+        (toast,) = cursor.fetchone()
+        cursor.execute(f"SELECT count(DISTINCT chunk_id) FROM {toast}")
+        return cursor.fetchone()[0]
+
+
 @needs_postgresql
 def test_the_signal_facts_keep_their_search_vectors_out_of_line(feeds):
     text = " ".join(f"Sentence {n} about shells, artillery and a delegation in Pyongyang." for n in range(40))
     for day in range(1, 6):
         tagged(feeds["state"], at(day), ["visit", "arms_deal"], text=text)
     rebuild_rollup()  # written afresh: no earlier versions of the rows left in TOAST
-    with connection.cursor() as cursor:
-        cursor.execute("SELECT reltoastrelid::regclass::text FROM pg_class WHERE relname = 'tracker_signalfact'")
-        (toast,) = cursor.fetchone()
-        cursor.execute(f"SELECT count(DISTINCT chunk_id) FROM {toast}")
-        (vectors_out_of_line,) = cursor.fetchone()
-    assert vectors_out_of_line == SignalFact.objects.count() == 10
-    cursor_sql = "SELECT reltoastrelid::regclass::text FROM pg_class WHERE relname = 'tracker_articlesignalset'"
-    with connection.cursor() as cursor:
-        cursor.execute(cursor_sql)
-        (toast,) = cursor.fetchone()
-        cursor.execute(f"SELECT count(DISTINCT chunk_id) FROM {toast}")
-        (vectors_out_of_line,) = cursor.fetchone()
-    assert vectors_out_of_line == ArticleSignalSet.objects.count() == 5
+    assert vectors_out_of_line("tracker_signalfact") == SignalFact.objects.count() == 10
+    assert vectors_out_of_line("tracker_articlesignalset") == ArticleSignalSet.objects.count() == 5
+
+
+@pytest.fixture
+def a_month_of_russian_delegations(feeds) -> SignalFilter:
+    """A day's Russian delegation each day of June, and a search for them beside every other kind of filter."""
+    for day in range(1, 29):
+        tagged(feeds["state"], at(day), ["visit"], language="ru", title="Delegation arrives")
+    refresh_rollup()
+    view = SignalFilter(q="delegation", start=date(2024, 6, 2), end=date(2024, 6, 30), languages=("ru",))
+    return replace(view, curated_only=True, feeds=(feeds["state"].id,), signals=("visit",), min_confidence=0.5)
 
 
 def explained(sql: str, params, planner=bitmap_scans_only) -> list[str]:
@@ -374,32 +381,22 @@ def assert_found_by_search_and_days_in(index: str, plan: list[str]) -> None:
 
 
 @needs_postgresql
-def test_a_search_is_counted_from_the_signal_sets_gin_index_whatever_the_other_filters(feeds):
-    for day in range(1, 29):
-        tagged(feeds["state"], at(day), ["visit"], language="ru", title="Delegation arrives")
-    refresh_rollup()
-    view = SignalFilter(q="delegation", start=date(2024, 6, 2), end=date(2024, 6, 30), languages=("ru",))
-    view = replace(view, curated_only=True, feeds=(feeds["state"].id,), signals=("visit",), min_confidence=0.5)
+def test_a_search_is_counted_from_the_signal_sets_gin_index_whatever_the_other_filters(a_month_of_russian_delegations):
+    view = a_month_of_russian_delegations
     counted = _per_type_sql(_signal_set_grouping(view, "day"), "day", [SignalType.objects.get(slug="visit").id])
     assert_found_by_search_and_days_in("tracker_signal_set_search", explained(*counted))
 
 
 @needs_postgresql
-def test_a_search_the_signal_sets_cannot_count_is_counted_from_the_facts_gin_index(feeds):
-    for day in range(1, 29):
-        tagged(feeds["state"], at(day), ["visit"], language="ru", title="Delegation arrives")
-    refresh_rollup()
-    view = SignalFilter(q="delegation", start=date(2024, 6, 2), end=date(2024, 6, 30), languages=("ru",))
-    view = replace(view, curated_only=True, feeds=(feeds["state"].id,), signals=("visit",), min_confidence=0.5)
+def test_a_search_the_signal_sets_cannot_count_is_counted_from_the_facts_gin_index(a_month_of_russian_delegations):
+    view = a_month_of_russian_delegations
     counted = _searched_grouping(view, {"signal_id": F("signal_id")}, {"count": _fact_count(view)})
     assert_found_by_search_and_days_in("tracker_fact_search", explained(*counted.query.sql_with_params()))
 
 
 @needs_postgresql
-def test_the_list_finds_a_searchs_matches_through_the_gin_index_whatever_the_other_filters(feeds):
-    for day in range(1, 29):
-        tagged(feeds["state"], at(day), ["visit"], language="ru", title="Delegation arrives")
-    refresh_rollup()
+@pytest.mark.usefixtures("a_month_of_russian_delegations")
+def test_the_list_finds_a_searchs_matches_through_the_gin_index_whatever_the_other_filters():
     facts = SignalFact.objects.filter(language="ru", published_at__gte=at(2), curated=True).values("article_id")
     in_june = fact_search_condition("delegation") & Q(day__gte=date(2024, 6, 2), day__lte=date(2024, 6, 30))
     plan = explained(*_from_matches(facts[:5001].query.get_compiler(using=facts.db), in_june))
@@ -407,10 +404,8 @@ def test_the_list_finds_a_searchs_matches_through_the_gin_index_whatever_the_oth
 
 
 @needs_postgresql
-def test_a_searchs_page_is_first_looked_for_by_testing_the_first_facts_in_order(feeds):
-    for day in range(1, 29):
-        tagged(feeds["state"], at(day), ["visit"], language="ru", title="Delegation arrives")
-    refresh_rollup()
+@pytest.mark.usefixtures("a_month_of_russian_delegations")
+def test_a_searchs_page_is_first_looked_for_by_testing_the_first_facts_in_order():
     first = SignalFact.objects.filter(language="ru").order_by("-published_at", "-article_id")[:2000]
     searched = SignalFact.objects.filter(fact_search_condition("delegation")).order_by("-published_at")
     compiler = searched.values_list("article_id").query.get_compiler(using="default")

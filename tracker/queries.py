@@ -593,15 +593,12 @@ FETCHED = ("article_id", "confidence", "published_at")
 
 def _searched_page_ids(f: SignalFilter, offset: int, limit: int) -> list[int]:
     """A search's page: first looked for among the first facts in the list's order; failing that, chosen as without
-    a search, by the matches per day the article signal sets count: few matches fetched whole and ordered here,
-    more walked in order, through the window of days that holds the page for a date order. The matching articles
-    come from the signal sets, through their GIN index; then their signal facts, by article.
+    a search, by its matches per day: few matches fetched whole and ordered here, more walked in order, through
+    the window of days that holds the page for a date order.
     """
     page = _page_among_first_facts(f, offset, limit)
     if page is not None:
         return page
-    if _masked_type_ids(f) is None:
-        return _searched_page_ids_from_facts(f, offset, limit)
     days = _signals_per_day(f)
     if not days:
         return []
@@ -611,7 +608,7 @@ def _searched_page_ids(f: SignalFilter, offset: int, limit: int) -> list[int]:
         return _walk_in_order(f, offset, limit)
     else:
         matched = _date_window(f, days, offset + limit)
-    return _ordered_here(f.sort, _facts_of_articles(matched, _searched_article_ids(matched)), offset, limit)
+    return _ordered_here(f.sort, _searched_facts(matched), offset, limit)
 
 
 def _between_first_and_last(f: SignalFilter, days: list[tuple[date, int]]) -> SignalFilter:
@@ -642,9 +639,18 @@ def _page_among_first_facts(f: SignalFilter, offset: int, limit: int) -> list[in
     return article_ids[offset:wanted] if len(article_ids) >= wanted else None
 
 
-def _searched_article_ids(f: SignalFilter) -> list[int]:
-    """Articles the search matches in the filter's dates with a type the filter counts."""
-    types = sum(1 << type_id for type_id in _masked_type_ids(f))
+def _searched_facts(f: SignalFilter) -> list[dict]:
+    """Every signal fact (as dicts of FETCHED) matching the filter and its search: the matching articles from the
+    article signal sets, then their facts by article; from the facts' own GIN index where the sets cannot answer."""
+    type_ids = _masked_type_ids(f)
+    if type_ids is None:
+        return over_matches(_facts_beside_search(f).values(*FETCHED), f.q, f.start, f.end)
+    return _facts_of_articles(f, _searched_article_ids(f, type_ids))
+
+
+def _searched_article_ids(f: SignalFilter, type_ids: list[int]) -> list[int]:
+    """Articles the search matches in the filter's dates with one of these types, as the filter counts them."""
+    types = sum(1 << type_id for type_id in type_ids)
     sets = matching_facts(f.q, f.start, f.end, model=ArticleSignalSet).filter(_signal_set_conditions(f))
     sets = sets.annotate(counted=_signal_masks(f).bitand(Value(types))).exclude(counted=0)
     # No index but the GIN one and the primary key's to pick from: the other conditions may be in the WHERE clause.
@@ -655,23 +661,6 @@ def _searched_article_ids(f: SignalFilter) -> list[int]:
 def _facts_of_articles(f: SignalFilter, article_ids: list[int]) -> list[dict]:
     """The signal facts (as dicts of FETCHED) of these articles that the filter's other conditions keep."""
     return list(_facts(replace(f, q="", start=None, end=None)).filter(article_id__in=article_ids).values(*FETCHED))
-
-
-def _searched_page_ids_from_facts(f: SignalFilter, offset: int, limit: int) -> list[int]:
-    """As _searched_page_ids, for a filter the signal sets cannot answer: from the facts' own GIN index."""
-    days = _signals_per_day(f)
-    if not days:
-        return []
-    if sum(signals for _, signals in days) <= FEW_MATCHES:
-        return _ordered_here(f.sort, _searched_facts(_between_first_and_last(f, days)), offset, limit)
-    if f.sort == "-confidence":
-        return _walk_in_order(f, offset, limit)
-    return _ordered_here(f.sort, _searched_facts(_date_window(f, days, offset + limit)), offset, limit)
-
-
-def _searched_facts(f: SignalFilter) -> list[dict]:
-    """Every signal fact (as dicts of FETCHED) matching the filter and its search."""
-    return over_matches(_facts_beside_search(f).values(*FETCHED), f.q, f.start, f.end)
 
 
 def _ordered_here(sort: str, facts, offset: int, limit: int) -> list[int]:

@@ -94,18 +94,23 @@ ALTER TABLE tracker_signalfact SET (toast_tuple_target = 128);
 CREATE INDEX tracker_fact_search ON tracker_signalfact USING gin (search_vector);
 """
 
+
 # PostgreSQL moves a value out of line only when its row is longer than about 2 kB, and the toast_tuple_target
 # set above only lowers the size it then shrinks rows to. A fact's search vector (about 900 bytes) would stay in
 # line and make the rows ten times wider than their other columns, so that every search and every walk of the
 # list would read ten times the pages. This constant column lengthens each new row past that limit; it
 # compresses to some 30 bytes and stays, while the search vector goes out of line (a target of 256 bytes
 # leaves room for the rest of the row). The GIN index needs no vector to say what matches.
-POSTGRESQL_FACTS_BALLAST = """
-ALTER TABLE tracker_signalfact SET (toast_tuple_target = 256);
-ALTER TABLE tracker_signalfact ADD COLUMN toast_ballast text NOT NULL DEFAULT repeat(' ', 2100);
+def _vectors_out_of_line(table: str) -> str:
+    return f"""
+ALTER TABLE {table} SET (toast_tuple_target = 256);
+ALTER TABLE {table} ADD COLUMN toast_ballast text NOT NULL DEFAULT repeat(' ', 2100);
 """
 
-# A search is counted from its matches alone (tracker.search.over_matches); with the day in the same GIN index
+
+POSTGRESQL_FACTS_BALLAST = _vectors_out_of_line("tracker_signalfact")
+
+# A search finds its matches alone (tracker.search.matching_facts); with the day in the same GIN index
 # (btree_gin), a range of dates narrows those matches inside the index itself. No B-tree on the day is left
 # beside it for the planner to prefer, which would mean testing every fact of the range against the search.
 POSTGRESQL_FACTS_SEARCH_BY_DAY = """
@@ -114,10 +119,9 @@ CREATE INDEX tracker_fact_search ON tracker_signalfact USING gin (search_vector,
 """
 
 # The article signal sets hold the same vectors, out of line by the same means, indexed with the day likewise.
-POSTGRESQL_SIGNAL_SETS_INSTALL = """
+POSTGRESQL_SIGNAL_SETS_INSTALL = f"""
 ALTER TABLE tracker_articlesignalset ALTER COLUMN search_vector SET STORAGE EXTERNAL;
-ALTER TABLE tracker_articlesignalset SET (toast_tuple_target = 256);
-ALTER TABLE tracker_articlesignalset ADD COLUMN toast_ballast text NOT NULL DEFAULT repeat(' ', 2100);
+{_vectors_out_of_line("tracker_articlesignalset")}
 CREATE INDEX tracker_signal_set_search ON tracker_articlesignalset USING gin (search_vector, day);
 """
 
