@@ -9,6 +9,7 @@ ENV PYTHONDONTWRITEBYTECODE=1 \
 WORKDIR /app
 RUN useradd --create-home --uid 10001 tracker
 
+# The runtime only: requirements-dev.txt (tests, lint, the data set generator's numpy) stays out of the image.
 COPY requirements.txt .
 RUN pip install -r requirements.txt
 

@@ -3,6 +3,7 @@ VENV ?= .venv
 PYTHON ?= python3.11
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.requirements-installed
+DEV_STAMP := $(VENV)/.requirements-dev-installed
 
 .PHONY: venv services run test lint bench worker beat clean
 
@@ -12,37 +13,43 @@ run worker beat: export INGEST_ALLOW_PRIVATE_NETWORKS ?= 1
 worker beat: export REDIS_URL ?= redis://127.0.0.1:6379/0
 worker: export DB_SYNCHRONOUS_COMMIT ?= off
 
-venv: $(STAMP)
+venv: $(DEV_STAMP)
 
-# Re-install only when requirements.txt is newer than the last install.
+# Each stamp re-installs only when its requirements file is newer than the last install.
+# The runtime: enough for run, worker and beat.
 $(STAMP): requirements.txt
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
 	$(BIN)/pip install --disable-pip-version-check -q -r requirements.txt && touch $@
 
+# The runtime plus what test, lint and bench need (pytest, selenium, ruff, import-linter, numpy).
+$(DEV_STAMP): requirements-dev.txt $(STAMP)
+	$(BIN)/pip install --disable-pip-version-check -q -r requirements-dev.txt && touch $@
+
 services:
 	bash .ci/services.sh
 
-run: venv
+run: $(STAMP)
 	$(BIN)/python manage.py migrate --noinput
 	$(BIN)/python manage.py demo
 	@echo "Dashboard at http://127.0.0.1:8000 - log in as analyst, curator or admin, password: demo"
 	$(BIN)/python manage.py runserver 127.0.0.1:8000
 
-test: venv services
+test: $(DEV_STAMP) services
 	$(BIN)/pytest $(PYTEST_ARGS)
 
-lint: venv
+lint: $(DEV_STAMP)
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
+	$(BIN)/lint-imports --no-cache --no-logo
 	$(BIN)/python manage.py makemigrations --check --dry-run
 
-bench: venv services
+bench: $(DEV_STAMP) services
 	for script in bench/*.py; do echo "== $$script"; $(BIN)/python "$$script" || exit 1; done
 
-worker: venv
+worker: $(STAMP)
 	$(BIN)/celery -A tracker worker -l info
 
-beat: venv
+beat: $(STAMP)
 	mkdir -p var && $(BIN)/celery -A tracker beat -l info -s var/celerybeat-schedule
 
 clean:

@@ -15,8 +15,8 @@ from urllib.parse import urljoin, urlsplit
 import feedparser
 
 from ingest.dates import parse_rfc822_leniently
+from ingest.links import canonicalize_url, safe_http_url
 from ingest.sanitize import plain_title, sanitize_html, sanitized_html_to_text, strip_unstorable
-from ingest.urls import canonicalize_url, safe_http_url
 
 MAX_FUTURE_SKEW = timedelta(days=1)
 MAX_GUID_LENGTH = 2000

@@ -11,12 +11,12 @@ from django.core.management.base import CommandError
 from django.db import connection
 from django.db.models import Count, F, Max, Min
 
+from devtools.dataset import load
+from devtools.dataset.catalogue import CATALOGUE, GENERATED_URL_PREFIX, outlets
+from devtools.dataset.load import CURATOR_USERNAME, DatasetError
+from devtools.dataset.plan import DatasetSpec, plan_dataset
 from ingest.models import Article, ArticleSource, Feed
 from tests.factories import make_article, make_feed
-from tracker.dataset import load
-from tracker.dataset.catalogue import CATALOGUE, GENERATED_URL_PREFIX, outlets
-from tracker.dataset.load import CURATOR_USERNAME, DatasetError
-from tracker.dataset.plan import DatasetSpec, plan_dataset
 from tracker.models import (
     ArticleSignalSet,
     Assessment,

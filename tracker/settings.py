@@ -5,6 +5,7 @@ tasks run in-process. Set both to run on PostgreSQL and Redis.
 """
 
 import secrets
+from importlib.util import find_spec
 from pathlib import Path
 
 import dj_database_url
@@ -55,6 +56,10 @@ INSTALLED_APPS = [
     "ingest",
     "tracker",
 ]
+# The development tools (the benchmark's data set generator) are left out of the Docker image, so the app is
+# installed only where its package is present.
+if find_spec("devtools") is not None:
+    INSTALLED_APPS.append("devtools")
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",

@@ -3,7 +3,7 @@
 from django import template
 from django.utils.safestring import SafeString
 
-from ingest.urls import safe_http_url
+from ingest.links import safe_http_url
 from tracker.highlight import evidence_items, highlighted
 
 register = template.Library()

@@ -2,10 +2,10 @@
 
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 
+from ingest.links import canonicalize_url
 from ingest.management.commands.poll_feeds import describe_result
 from ingest.models import Feed, SourceKind
 from ingest.refresh import refresh_feed
-from ingest.urls import canonicalize_url
 
 MAX_LANGUAGE_LENGTH = Feed._meta.get_field("language").max_length
 MAX_TITLE_LENGTH = Feed._meta.get_field("title").max_length

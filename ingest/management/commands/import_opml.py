@@ -5,9 +5,9 @@ from pathlib import Path
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 from django.db import transaction
 
+from ingest.links import canonicalize_url, safe_http_url
 from ingest.models import Feed, SourceKind
 from ingest.opml import OPMLError, Outline, parse_opml
-from ingest.urls import canonicalize_url, safe_http_url
 
 MAX_TITLE_LENGTH = Feed._meta.get_field("title").max_length
 MAX_LANGUAGE_LENGTH = Feed._meta.get_field("language").max_length

@@ -18,11 +18,10 @@ from django.apps import apps
 from django.contrib.auth.models import User
 from django.db import connection, transaction
 
-from ingest.models import Article, ArticleSource, Feed
-from tracker.dataset.catalogue import GENERATED_URL_PREFIX, outlets
-from tracker.dataset.feeds import build_feeds
-from tracker.dataset.plan import DatasetSpec, Plan, plan_dataset
-from tracker.dataset.rows import (
+from devtools.dataset.catalogue import GENERATED_URL_PREFIX, outlets
+from devtools.dataset.feeds import build_feeds
+from devtools.dataset.plan import DatasetSpec, Plan, plan_dataset
+from devtools.dataset.rows import (
     ARTICLE_COLUMNS,
     ASSESSMENT_COLUMNS,
     SOURCE_COLUMNS,
@@ -32,6 +31,7 @@ from tracker.dataset.rows import (
     FirstIds,
     RowBuilder,
 )
+from ingest.models import Article, ArticleSource, Feed
 from tracker.models import Assessment, SignalType, Story, Tag
 from tracker.roles import CURATOR, ensure_role_groups
 from tracker.rollup import DAILY_TABLES, rebuild_rollup

@@ -3,8 +3,8 @@
 import random
 from datetime import datetime, timedelta
 
+from devtools.dataset.catalogue import Outlet, feed_url, site_url
 from ingest.models import Feed, FetchOutcome, SourceKind
-from tracker.dataset.catalogue import Outlet, feed_url, site_url
 
 POLL_INTERVAL_MINUTES = {
     SourceKind.NEWS_AGENCY: 15,

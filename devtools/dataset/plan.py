@@ -14,9 +14,9 @@ from datetime import UTC, date, datetime, timedelta
 
 import numpy as np
 
+from devtools.dataset.catalogue import Outlet
+from devtools.dataset.wording import LANGUAGES
 from ingest.models import SourceKind
-from tracker.dataset.catalogue import Outlet
-from tracker.dataset.wording import LANGUAGES
 from tracker.stories import STORY_WINDOW
 
 SECONDS_PER_DAY = 86_400

@@ -7,9 +7,9 @@ from django.core.management.base import BaseCommand, CommandError, CommandParser
 from django.utils import timezone
 from tqdm import tqdm
 
-from tracker.dataset.catalogue import GENERATED_URL_PREFIX
-from tracker.dataset.load import DatasetError, LoadSummary, generate_dataset, table_sizes
-from tracker.dataset.plan import DatasetSpec
+from devtools.dataset.catalogue import GENERATED_URL_PREFIX
+from devtools.dataset.load import DatasetError, LoadSummary, generate_dataset, table_sizes
+from devtools.dataset.plan import DatasetSpec
 from tracker.management.commands.retag import ProgressStream
 
 DEFAULT_ARTICLES = 1_000_000

@@ -1,9 +1,9 @@
-"""Titles and bodies for generated stories, put together from the templated sentences in tracker.dataset.wording."""
+"""Titles and bodies for generated stories, put together from the templated sentences in devtools.dataset.wording."""
 
 import random
 from dataclasses import dataclass
 
-from tracker.dataset.wording import LANGUAGES, WORDING, Wording
+from devtools.dataset.wording import LANGUAGES, WORDING, Wording
 
 SENTENCES_PER_PARAGRAPH = 2
 BYLINES = (

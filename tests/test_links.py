@@ -2,7 +2,7 @@
 
 import pytest
 
-from ingest.urls import MAX_URL_LENGTH, canonicalize_url, safe_http_url
+from ingest.links import MAX_URL_LENGTH, canonicalize_url, safe_http_url
 
 OVERLONG_URL = "https://example.com/" + "a" * MAX_URL_LENGTH
 

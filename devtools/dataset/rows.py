@@ -7,10 +7,10 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
-from tracker.dataset.catalogue import GENERATED_URL_PREFIX
-from tracker.dataset.plan import DECISIONS, Plan
-from tracker.dataset.wording import LANGUAGES
-from tracker.dataset.writer import StoryText, StoryWriter
+from devtools.dataset.catalogue import GENERATED_URL_PREFIX
+from devtools.dataset.plan import DECISIONS, Plan
+from devtools.dataset.wording import LANGUAGES
+from devtools.dataset.writer import StoryText, StoryWriter
 
 # Stand-ins for the tagger's version hash, before and after the rules changed in the middle of the range.
 TAGGER_VERSIONS = ("3f9c1a2b7d40", "8e21d5c4a9f7")
