@@ -1,0 +1,100 @@
+"""A search finds an article by the words it says now: an edited headline reaches the dashboard's search.
+
+A real poll of a loopback feed, the real tagging task (Celery runs eagerly here) and the dashboard's own list and
+counts, so every write path between a feed and a search is the one production takes.
+"""
+
+from html import escape
+
+import pytest
+from django.urls import reverse
+
+from ingest.models import Article, Feed
+from ingest.refresh import refresh_feed
+from tests.feedserver import feed_server_fixture  # noqa: F401
+from tracker.models import ArticleSignalSet, Assessment, SignalFact
+
+pytestmark = pytest.mark.django_db
+
+BODY = (
+    "North Korea has shipped more than a million artillery shells to Russia for its war in Ukraine, "
+    "South Korea's intelligence service said on Monday. Officials in Seoul said the shells left the "
+    "North Korean port of Rajin for Russia on cargo ships over the past three months."
+)
+# Headlines that name neither side, so that the tagger's relevance evidence (taken from the body) stays the same.
+FIRST_HEADLINE = "Shells left by sea"
+# The same report under a new headline, with a word the first one lacks and the body never says.
+EDITED_HEADLINE = "Shells left by sea in a convoy"
+NEW_WORD = "convoy"
+
+
+@pytest.fixture(autouse=True)
+def eager_celery(settings):
+    settings.CELERY_TASK_ALWAYS_EAGER = True
+    settings.INGEST_ALLOW_PRIVATE_NETWORKS = True
+
+
+def rss(headline: str) -> bytes:
+    """An RSS 2.0 document with the one report, always under the same GUID and date."""
+    item = (
+        f"<item><guid>shells</guid><title>{escape(headline)}</title><link>https://wire.example/shells</link>"
+        f"<pubDate>Mon, 03 Mar 2025 08:00:00 GMT</pubDate><description>{escape(BODY)}</description></item>"
+    )
+    return (
+        '<?xml version="1.0" encoding="utf-8"?><rss version="2.0"><channel><title>Loopback Wire</title>'
+        f"<link>https://wire.example/</link><language>en</language>{item}</channel></rss>"
+    ).encode()
+
+
+def poll(feed: Feed, capture) -> None:
+    # The announcement that queues tagging is sent once the poll's transaction commits.
+    with capture(execute=True):
+        refresh_feed(feed.pk, force=True)
+
+
+def listed_titles(client, q: str) -> list[str]:
+    response = client.get(reverse("article-list"), {"q": q, "from": "2025-03-01", "to": "2025-03-31"})
+    return [article.title for article in response.context["page"].articles]
+
+
+def counted_signals(client, q: str) -> int:
+    response = client.get(reverse("home"), {"q": q, "from": "2025-03-01", "to": "2025-03-31"})
+    return response.context["signal_total"]
+
+
+def test_a_headline_edited_at_the_source_is_found_by_its_new_words(
+    client, analyst, feed_server, django_capture_on_commit_callbacks
+):
+    feed_server.route("/wire.xml", rss(FIRST_HEADLINE))
+    feed = Feed.objects.create(url=feed_server.url("/wire.xml"), title="Loopback Wire")
+    poll(feed, django_capture_on_commit_callbacks)
+    assert listed_titles(client, NEW_WORD) == []
+    assessed_at = Assessment.objects.get(article__feed=feed).assessed_at
+
+    feed_server.route("/wire.xml", rss(EDITED_HEADLINE))
+    poll(feed, django_capture_on_commit_callbacks)
+
+    article = Article.objects.get(feed=feed)
+    assert article.title == EDITED_HEADLINE
+    # The tagger finds what it found before, so the assessment row itself is not written again.
+    assert Assessment.objects.get(article=article).assessed_at == assessed_at
+    assert listed_titles(client, NEW_WORD) == [EDITED_HEADLINE]
+    assert counted_signals(client, NEW_WORD) == counted_signals(client, "shells") > 0
+
+
+def test_an_edited_headline_reaches_the_signal_facts_and_signal_sets_copies(
+    client, analyst, feed_server, django_capture_on_commit_callbacks
+):
+    feed_server.route("/wire.xml", rss(FIRST_HEADLINE))
+    feed = Feed.objects.create(url=feed_server.url("/wire.xml"), title="Loopback Wire")
+    poll(feed, django_capture_on_commit_callbacks)
+
+    feed_server.route("/wire.xml", rss(EDITED_HEADLINE))
+    poll(feed, django_capture_on_commit_callbacks)
+
+    vector = str(Assessment.objects.get(article__feed=feed).search_vector)
+    assert NEW_WORD in vector
+    facts = SignalFact.objects.filter(article__feed=feed)
+    assert facts.exists()
+    assert {str(fact.search_vector) for fact in facts} == {vector}
+    assert str(ArticleSignalSet.objects.get(article__feed=feed).search_vector) == vector
