@@ -7,10 +7,10 @@ from datetime import date, timedelta
 import pytest
 
 from tracker import charts
-from tracker.charts import Spike, detect_spikes
 from tracker.filters import SignalFilter
 from tracker.models import KeyEvent, SignalType
 from tracker.queries import CountRow, SourceRow
+from tracker.series import SPIKE_RULE
 
 LIST_URL = "/articles/"
 VISIT = SignalType(slug="visit", name="Visit", colour="#4c78a8")
@@ -39,76 +39,14 @@ def bar_of(figure: dict, name: str) -> dict:
     return bar
 
 
-# --- The spike rule -------------------------------------------------------------------------------------------
+# --- Series of a filter -------------------------------------------------------------------------------------
 
 
-@pytest.mark.parametrize(
-    ("series", "spike_indexes"),
-    [
-        ([1] * 8 + [5], [8]),  # five against a flat one: a spike
-        ([0] * 8 + [5], [8]),  # a silent type waking up
-        ([0] * 8 + [4], []),  # below the minimum count
-        ([2] * 8 + [5], []),  # under three times the mean
-        ([0, 10] * 4 + [20], []),  # mean 5, deviation 5: 20 is not above 5 + 3 × 5
-        ([0, 10] * 4 + [21], [8]),  # just above it
-        ([0, 0, 0, 9], []),  # three earlier periods are too few to judge
-        ([0, 0, 0, 0, 9], [4]),  # four are enough
-        ([50] * 4 + [0] * 8 + [6], [12]),  # only the previous eight periods count
-        ([0] * 8 + [6, 6], [8]),  # the second high period is measured against a baseline holding the first
-    ],
-)
-def test_spike_rule(series, spike_indexes):
-    assert [spike.index for spike in detect_spikes(series)] == spike_indexes
-
-
-def test_a_spike_carries_its_count_and_baseline_mean():
-    assert detect_spikes([1, 2, 1, 2, 1, 2, 1, 2, 9]) == [Spike(index=8, count=9, baseline_mean=1.5)]
-
-
-def test_no_spikes_in_an_empty_series():
-    assert detect_spikes([]) == []
-
-
-def test_the_rule_is_stated_with_the_numbers_the_code_uses():
-    assert "at least 5, at least 3 times its mean over the previous 8 periods" in charts.SPIKE_RULE
-    assert "that mean plus 3 standard deviations" in charts.SPIKE_RULE
-
-
-# --- Periods and series ---------------------------------------------------------------------------------------
-
-
-def test_missing_periods_are_filled_with_zeros():
-    series = charts.time_series(weekly((JUNE_3, "visit", 2), (JUNE_24, "visit", 1)), TYPES, SignalFilter())
-    assert series.periods == [JUNE_3, JUNE_10, JUNE_17, JUNE_24]
-    assert series.counts == {"visit": [2, 0, 0, 1], "denial": [0, 0, 0, 0], "drill": [0, 0, 0, 0]}
-
-
-def test_the_axis_spans_the_filters_dates_in_whole_periods():
-    f = SignalFilter(start=date(2024, 6, 5), end=date(2024, 6, 18))
-    series = charts.time_series(weekly((JUNE_10, "visit", 1)), TYPES, f)
-    assert series.periods == [JUNE_3, JUNE_10, JUNE_17]
-
-
-def test_months_run_across_the_year_end():
-    f = SignalFilter(period="month")
-    rows = [CountRow(date(2023, 11, 1), "visit", 1), CountRow(date(2024, 2, 1), "visit", 3)]
-    series = charts.time_series(rows, TYPES, f)
-    assert series.periods == [date(2023, 11, 1), date(2023, 12, 1), date(2024, 1, 1), date(2024, 2, 1)]
-    assert series.counts["visit"] == [1, 0, 0, 3]
-
-
-def test_a_range_of_decades_by_day_keeps_to_the_days_with_data():
-    f = SignalFilter(start=date(1900, 1, 1), end=date(2100, 1, 1), period="day")
-    rows = [CountRow(date(2024, 6, 3), "visit", 1), CountRow(date(2024, 6, 6), "visit", 2)]
-    series = charts.time_series(rows, TYPES, f)
-    assert series.periods[0] == date(2024, 6, 3) and series.periods[-1] == date(2024, 6, 6)
-    assert series.counts["visit"] == [1, 0, 0, 2]
-
-
-def test_rows_of_types_not_shown_are_left_out():
-    series = charts.time_series(weekly((JUNE_3, "retired_type", 4), (JUNE_3, "visit", 1)), TYPES, SignalFilter())
-    assert set(series.counts) == {"visit", "denial", "drill"}
-    assert series.counts["visit"] == [1]
+def test_a_filters_series_spans_its_dates_in_its_period_for_the_types_given():
+    f = SignalFilter(start=date(2024, 6, 5), end=date(2024, 7, 2), period="month")
+    series = charts.filter_series([CountRow(date(2024, 6, 10), "visit", 1)], [VISIT, DENIAL], f)
+    assert series.periods == [date(2024, 6, 1), date(2024, 7, 1)]
+    assert series.counts == {"visit": [1, 0], "denial": [0, 0]}
 
 
 def test_the_baseline_filter_covers_the_whole_periods_before_the_first_one_shown():
@@ -118,17 +56,6 @@ def test_the_baseline_filter_covers_the_whole_periods_before_the_first_one_shown
     assert charts.baseline_filter(SignalFilter()) is None
     by_month = charts.baseline_filter(SignalFilter(start=date(2024, 6, 15), period="month"))
     assert (by_month.start, by_month.end) == (date(2023, 10, 1), date(2024, 5, 31))
-
-
-def test_baseline_rows_let_the_first_period_shown_be_a_spike():
-    f = SignalFilter(start=JUNE_3)
-    quiet_before = weekly(*((monday, "denial", 1) for monday in mondays(date(2024, 4, 8), 8)))
-    rows = weekly((JUNE_3, "denial", 6))
-    assert charts.time_series(rows, TYPES, f, quiet_before).spikes["denial"] == [Spike(0, 6, 1.0)]
-    busy_before = [replace(row, count=3) for row in quiet_before]
-    assert charts.time_series(rows, TYPES, f, busy_before).spikes["denial"] == []
-    # Without earlier counts the first periods shown have no baseline to be judged against.
-    assert charts.time_series(rows, TYPES, f).spikes["denial"] == []
 
 
 # --- Timeline -------------------------------------------------------------------------------------------------
@@ -288,7 +215,7 @@ def test_spikes_are_starred_in_the_middle_of_their_types_segment_and_link_to_it(
     assert stars["y"] == [3 + 8 / 2]  # above the visits, halfway up the denials
     assert stars["customdata"] == ["/articles/?from=2024-05-27&to=2024-06-02&signal=denial"]
     assert "Spike in Denial: 8 articles, against a mean of 1.0" in stars["hovertext"][0]
-    assert charts.SPIKE_RULE in chart.notes
+    assert SPIKE_RULE in chart.notes
 
 
 def test_no_spike_trace_without_spikes():

@@ -1,10 +1,12 @@
 """The dashboard's charts: pure functions from aggregated rows to Plotly figures and tables.
 
 Nothing here reads the database: tracker.chart_data fetches the rows (tracker.queries) and calls
-these. A figure is a plain dict, ready for JSON and for ``Plotly.newPlot(div, figure)`` (it carries
-its own config). Each chart comes with a table of the same numbers, for the page and the CSV
-download. Every bar and heatmap cell carries, as customdata, the URL of the article list narrowed
-to it; a bar of height zero carries None, as there is nothing to click.
+these. Periods, zero-filled series and the spike rule are tracker.series'; this module turns a
+SignalFilter into their arguments and draws what they return. A figure is a plain dict, ready for
+JSON and for ``Plotly.newPlot(div, figure)`` (it carries its own config). Each chart comes with a
+table of the same numbers, for the page and the CSV download. Every bar and heatmap cell carries,
+as customdata, the URL of the article list narrowed to it; a bar of height zero carries None, as
+there is nothing to click.
 """
 
 import functools
@@ -13,35 +15,16 @@ import math
 from collections import defaultdict
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field, replace
-from datetime import date, timedelta
+from datetime import date
 from typing import Protocol
 from urllib.parse import urlencode
 
-from tracker.filters import SignalFilter, period_bounds
+from tracker.filters import SignalFilter
+from tracker.series import SPIKE_RULE, CountRowLike, Spike, TimeSeries, lead_in_bounds, period_bounds, time_series
 
 CHART_NAMES = ("timeline", "per_type", "heatmap", "sources", "source_kinds")
 NO_DATA_MESSAGE = "No signals match these filters"
 TOP_FEEDS = 25
-# Zero-filling a range of decades by day would send megabytes of empty bars; past this many
-# periods the axis keeps to the periods that have data.
-MAX_PERIODS = 2000
-APPROXIMATE_PERIOD_DAYS = {"day": 1, "week": 7, "month": 28}
-
-# A spike: a type running far above its own recent level. Both a ratio and a spread test, so
-# that a quiet type going from 0 to 1 is not a spike (the minimum count), nor a noisy type's
-# ordinary high week (the standard deviations).
-SPIKE_BASELINE_PERIODS = 8
-SPIKE_MIN_BASELINE_PERIODS = 4
-SPIKE_MIN_COUNT = 5
-SPIKE_MIN_RATIO = 3
-SPIKE_MIN_STDDEVS = 3
-SPIKE_RULE = (
-    f"★ marks a spike: a period in which a type counts at least {SPIKE_MIN_COUNT}, at least "
-    f"{SPIKE_MIN_RATIO} times its mean over the previous {SPIKE_BASELINE_PERIODS} periods, and more than "
-    f"that mean plus {SPIKE_MIN_STDDEVS} standard deviations of those periods (it needs at least "
-    f"{SPIKE_MIN_BASELINE_PERIODS} earlier periods)."
-)
-
 FIGURE_CONFIG = {"displaylogo": False, "responsive": True}
 GRID_COLOUR = "#e6e6e6"
 EVENT_COLOUR = "#555555"
@@ -69,19 +52,13 @@ PERIOD_COLUMNS = {"day": "Day", "week": "Week starting", "month": "Month"}
 
 
 # What the charts read from their inputs: SignalType, KeyEvent and tracker.queries' rows, or any
-# object with these attributes (the tests use plain ones).
+# object with these attributes (the tests use plain ones). Count rows are tracker.series.CountRowLike.
 
 
 class SignalTypeLike(Protocol):
     slug: str
     name: str
     colour: str
-
-
-class CountRowLike(Protocol):
-    period: date
-    signal: str
-    count: int
 
 
 class SourceRowLike(Protocol):
@@ -110,67 +87,21 @@ class Chart:
         return {"name": name, "title": self.title, "figure": self.figure, "table": table, "notes": self.notes}
 
 
-# --- Spikes -------------------------------------------------------------------------------------------
+# --- Series of a filter ------------------------------------------------------------------------------------
 
 
-@dataclass(frozen=True)
-class Spike:
-    index: int
-    count: int
-    baseline_mean: float
+def filter_series(
+    rows: Iterable[CountRowLike],
+    types: Sequence[SignalTypeLike],
+    f: SignalFilter,
+    baseline_rows: Iterable[CountRowLike] | None = None,
+) -> TimeSeries:
+    """Rows as zero-filled series of the given types over the filter's dates and period, with their spikes.
 
-
-def detect_spikes(series: Sequence[int]) -> list[Spike]:
-    """The periods of one type's consecutive counts that SPIKE_RULE calls spikes."""
-    spikes = []
-    for index, count in enumerate(series):
-        baseline = series[max(0, index - SPIKE_BASELINE_PERIODS) : index]
-        # The minimum count first: it rules out most periods without computing a baseline.
-        if count >= SPIKE_MIN_COUNT and len(baseline) >= SPIKE_MIN_BASELINE_PERIODS and is_spike(count, baseline):
-            spikes.append(Spike(index, count, sum(baseline) / len(baseline)))
-    return spikes
-
-
-def is_spike(count: int, baseline: Sequence[int]) -> bool:
-    mean = sum(baseline) / len(baseline)
-    standard_deviation = math.sqrt(sum((value - mean) ** 2 for value in baseline) / len(baseline))
-    return (
-        count >= SPIKE_MIN_COUNT
-        and count >= SPIKE_MIN_RATIO * mean
-        and count > mean + SPIKE_MIN_STDDEVS * standard_deviation
-    )
-
-
-# --- Periods --------------------------------------------------------------------------------------------
-
-
-def period_start(day: date, period: str) -> date:
-    return period_bounds(day, period)[0]
-
-
-def next_period(start: date, period: str) -> date:
-    return period_bounds(start, period)[1] + timedelta(days=1)
-
-
-def previous_period(start: date, period: str) -> date:
-    return period_start(start - timedelta(days=1), period)
-
-
-def period_range(first: date, last: date, period: str) -> list[date]:
-    """Every period from the one holding first to the one holding last, as their first days."""
-    periods, current = [], period_start(first, period)
-    while current <= last:
-        periods.append(current)
-        current = next_period(current, period)
-    return periods
-
-
-def periods_before(first: date, period: str, count: int = SPIKE_BASELINE_PERIODS) -> list[date]:
-    """The count periods just before the one starting at first, oldest first."""
-    periods = [previous_period(first, period)]
-    while len(periods) < count:
-        periods.insert(0, previous_period(periods[0], period))
-    return periods
+    baseline_rows, fetched with baseline_filter(f), serve only as the first periods' spike baselines.
+    """
+    slugs = [signal_type.slug for signal_type in types]
+    return time_series(rows, slugs, f.period, start=f.start, end=f.end, baseline_rows=baseline_rows)
 
 
 def baseline_filter(f: SignalFilter) -> SignalFilter | None:
@@ -180,77 +111,8 @@ def baseline_filter(f: SignalFilter) -> SignalFilter | None:
     """
     if f.start is None:
         return None
-    first = period_start(f.start, f.period)
-    return replace(f, start=periods_before(first, f.period)[0], end=first - timedelta(days=1))
-
-
-# --- Time series ----------------------------------------------------------------------------------------
-
-
-@dataclass(frozen=True)
-class TimeSeries:
-    """Counts per type over consecutive periods, missing periods filled with zeros."""
-
-    periods: list[date]
-    counts: dict[str, list[int]]
-    spikes: dict[str, list[Spike]]
-
-    @property
-    def is_empty(self) -> bool:
-        return not any(any(counts) for counts in self.counts.values())
-
-
-def time_series(
-    rows: Iterable[CountRowLike],
-    types: Sequence[SignalTypeLike],
-    f: SignalFilter,
-    baseline_rows: Iterable[CountRowLike] | None = None,
-) -> TimeSeries:
-    """Rows as zero-filled series over the filter's range, with their spikes.
-
-    baseline_rows, fetched with baseline_filter(f), count the periods before the first one shown and serve
-    only as spike baselines. Without them the first periods shown have short baselines, so cannot be spikes.
-    """
-    totals = sum_counts(rows, f.period)
-    bounds = displayed_bounds({period for _, period in totals}, f)
-    if bounds is None:
-        nothing = {signal_type.slug: [] for signal_type in types}
-        return TimeSeries([], nothing, dict(nothing))
-    periods = period_range(*bounds, f.period)
-    lead_in = [] if baseline_rows is None else periods_before(periods[0], f.period)
-    earlier = sum_counts(baseline_rows or (), f.period)
-    counts, spikes = {}, {}
-    for signal_type in types:
-        keys = [(signal_type.slug, period) for period in lead_in + periods]
-        full = [totals.get(key, 0) + earlier.get(key, 0) for key in keys]
-        counts[signal_type.slug] = full[len(lead_in) :]
-        spikes[signal_type.slug] = [
-            replace(spike, index=spike.index - len(lead_in))
-            for spike in detect_spikes(full)
-            if spike.index >= len(lead_in)
-        ]
-    return TimeSeries(periods, counts, spikes)
-
-
-def sum_counts(rows: Iterable[CountRowLike], period: str) -> dict[tuple[str, date], int]:
-    """Counts per (type, period start)."""
-    totals: dict[tuple[str, date], int] = defaultdict(int)
-    for row in rows:
-        if row.count:
-            totals[row.signal, period_start(row.period, period)] += row.count
-    return dict(totals)
-
-
-def displayed_bounds(periods_with_data: set[date], f: SignalFilter) -> tuple[date, date] | None:
-    """The filter's range in whole periods; an open end stops at the data."""
-    first = period_start(f.start, f.period) if f.start else min(periods_with_data, default=None)
-    last = period_start(f.end, f.period) if f.end else max(periods_with_data, default=None)
-    if first is None or last is None or first > last:
-        return None
-    if (last - first).days // APPROXIMATE_PERIOD_DAYS[f.period] > MAX_PERIODS:
-        inside = [period for period in periods_with_data if first <= period <= last]
-        return (min(inside), max(inside)) if inside else None
-    return first, last
+    first, last = lead_in_bounds(f.start, f.period)
+    return replace(f, start=first, end=last)
 
 
 # --- Shared pieces ----------------------------------------------------------------------------------------
@@ -397,7 +259,7 @@ def timeline_chart(
 ) -> Chart:
     """Stacked bars per period and type, spikes starred, key events as dotted lines."""
     types = shown_types(types, f)
-    series = time_series(rows, types, f, baseline_rows)
+    series = filter_series(rows, types, f, baseline_rows)
     title = f"Signals per {f.period}, counting {measure(f)}"
     columns, table = time_table(series, types, f)
     notes = [counting_note(f), SPIKE_RULE, "Dotted lines mark curated key events."]
@@ -430,7 +292,7 @@ def per_type_chart(
 ) -> Chart:
     """One small bar chart per type, stacked vertically on one shared time axis, each on its own scale."""
     types = shown_types(types, f)
-    series = time_series(rows, types, f, baseline_rows)
+    series = filter_series(rows, types, f, baseline_rows)
     title = f"Each signal type per {f.period}, counting {measure(f)}"
     columns, table = time_table(series, types, f)
     notes = [counting_note(f), SPIKE_RULE, "Each type has its own vertical scale."]
@@ -623,7 +485,7 @@ def heatmap_chart(
     """Types down, months across; each cell links to its month's articles of its type."""
     types = shown_types(types, f)
     monthly = replace(f, period="month")
-    series = time_series(rows, types, monthly)
+    series = filter_series(rows, types, monthly)
     title = f"Signals per month and type, counting {measure(f)}"
     columns, table = time_table(series, types, monthly)
     notes = [counting_note(f)]

@@ -4,15 +4,15 @@ Every page, chart endpoint and export takes the same filter, so a view is sharea
 as a URL. A drill-down is the same filter narrowed to one period and one signal type.
 """
 
-import calendar
 from dataclasses import dataclass, replace
-from datetime import date, timedelta
+from datetime import date
 from urllib.parse import urlencode
 
 from django import forms
 
 from ingest.models import Feed, SourceKind
 from tracker.models import SignalType
+from tracker.series import period_bounds
 
 PERIODS = ("day", "week", "month")
 COUNTS = ("articles", "stories")
@@ -89,19 +89,6 @@ class SignalFilter:
         end = min(last, self.end) if self.end else last
         signals = (signal,) if signal else self.signals
         return replace(self, start=start, end=end, signals=signals)
-
-
-def period_bounds(period_start: date, period: str) -> tuple[date, date]:
-    """First and last day of the day, ISO week (Monday first) or month that starts at period_start."""
-    if period == "day":
-        return period_start, period_start
-    if period == "week":
-        monday = period_start - timedelta(days=period_start.weekday())
-        return monday, monday + timedelta(days=6)
-    if period == "month":
-        first = period_start.replace(day=1)
-        return first, first.replace(day=calendar.monthrange(first.year, first.month)[1])
-    raise ValueError(f"unknown period {period!r}")
 
 
 class FilterForm(forms.Form):
