@@ -8,14 +8,6 @@ def create_role_groups(sender, **kwargs) -> None:
     ensure_role_groups()
 
 
-def restore_rollup_triggers(sender, using: str = "default", **kwargs) -> None:
-    from django.db import connections
-
-    from tracker.rollup_triggers import ensure_sqlite_triggers
-
-    ensure_sqlite_triggers(connections[using])
-
-
 class TrackerConfig(AppConfig):
     name = "tracker"
     verbose_name = "Signals tracker"
@@ -23,6 +15,4 @@ class TrackerConfig(AppConfig):
     def ready(self) -> None:
         # Permissions exist only after every app migrated, hence post_migrate rather than a migration.
         post_migrate.connect(create_role_groups, sender=self)
-        # After every migrate, since any migration that alters a table on SQLite drops its triggers.
-        post_migrate.connect(restore_rollup_triggers, sender=self)
         from tracker import receivers  # noqa: F401  connects the articles_stored receiver

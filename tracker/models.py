@@ -1,10 +1,49 @@
 """The tracker's domain: signal types, the rules that find them, the tags on articles, and stories."""
 
+import pgtrigger
 from django.conf import settings
 from django.contrib.postgres.search import SearchVectorField
 from django.db import models
 
 from ingest.models import Article, Feed
+
+# --- Triggers ----------------------------------------------------------------------------------------------
+# Triggers, not Django signals: bulk updates, raw SQL and cascades all pass through them, so no write path can
+# leave the derived tables stale. The dirty-day triggers only append the days a write may have changed to
+# tracker_rollupdirtyday; tracker.rollup recounts those days. pgtrigger writes them into the migrations, on
+# PostgreSQL only: the embedded SQLite database has none, and rebuilds its derived tables whenever a writer
+# refreshes them.
+
+
+def _marks_days_of_articles(*article_ids: str) -> str:
+    """A trigger body that logs the publication day (UTC) of each article named, for recounting."""
+    return f"""
+    INSERT INTO tracker_rollupdirtyday (day)
+    SELECT DISTINCT (published_at AT TIME ZONE 'UTC')::date FROM ingest_article WHERE id IN ({", ".join(article_ids)});
+    RETURN NULL;"""
+
+
+def _marks_days_of_article(name: str, operation: pgtrigger.Operation, *changed: str) -> pgtrigger.Trigger:
+    """A trigger that logs the days of the article a row belongs to, before and after the write (on INSERT, OLD
+    is NULL; on DELETE, NEW is), when one of the ``changed`` fields changes (on any write, if none are named)."""
+    return pgtrigger.Trigger(
+        name=name,
+        when=pgtrigger.After,
+        operation=operation,
+        condition=pgtrigger.AnyChange(*changed) if changed else None,
+        func=_marks_days_of_articles("OLD.article_id", "NEW.article_id"),
+    )
+
+
+def _search_vector(language: str, title: str, text: str) -> str:
+    """SQL for an article's search vector, its title weighted above its text. English is stemmed; every other
+    language is only lower-cased, since a stemmer for the wrong language mangles words (and PostgreSQL has none
+    for Korean)."""
+    config = f"CASE WHEN {language} = 'en' THEN 'english'::regconfig ELSE 'simple'::regconfig END"
+    return (
+        f"setweight(to_tsvector({config}, coalesce({title}, '')), 'A')"
+        f" || setweight(to_tsvector({config}, coalesce({text}, '')), 'B')"
+    )
 
 
 class SignalType(models.Model):
@@ -84,6 +123,16 @@ class Story(models.Model):
     class Meta:
         verbose_name_plural = "stories"
         ordering = ["-first_published_at"]
+        triggers = [
+            # A story is counted through its lead article.
+            pgtrigger.Trigger(
+                name="story_rollup_update",
+                when=pgtrigger.After,
+                operation=pgtrigger.Update,
+                condition=pgtrigger.AnyChange("representative"),
+                func=_marks_days_of_articles("OLD.representative_id", "NEW.representative_id"),
+            ),
+        ]
 
     def __str__(self) -> str:
         return f"Story {self.pk} ({self.article_count} articles)"
@@ -113,12 +162,30 @@ class Assessment(models.Model):
     tagger_version = models.CharField(max_length=64, blank=True)
     assessed_at = models.DateTimeField(auto_now=True)
     # Full-text index of the article's title and text, in the article's language (English is stemmed,
-    # others are not). A PostgreSQL trigger maintains it; on SQLite it stays empty and search falls back.
+    # others are not). PostgreSQL triggers maintain it (here and on TrackedArticle); on SQLite it stays empty
+    # and search falls back.
     search_vector = SearchVectorField(null=True, editable=False)
 
     class Meta:
         # The language filter finds its articles here, without reading the assessments themselves.
         indexes = [models.Index(fields=["language", "article"], name="tracker_assessment_language")]
+        triggers = [
+            _marks_days_of_article("assessment_rollup_insert_delete", pgtrigger.Insert | pgtrigger.Delete),
+            # The signal facts copy each article's search vector, so a new vector dirties its days too.
+            _marks_days_of_article(
+                "assessment_rollup_update", pgtrigger.Update, "article", "language", "story", "search_vector"
+            ),
+            pgtrigger.Trigger(
+                name="assessment_search_vector",
+                when=pgtrigger.Before,
+                operation=pgtrigger.Insert | pgtrigger.UpdateOf("article_id", "language", "status"),
+                func=f"""
+    NEW.search_vector := (
+        SELECT {_search_vector("NEW.language", "title", "text")} FROM ingest_article WHERE id = NEW.article_id
+    );
+    RETURN NEW;""",
+            ),
+        ]
 
     def __str__(self) -> str:
         return f"{self.article_id}: {self.status}"
@@ -166,6 +233,12 @@ class Tag(models.Model):
                 name="tracker_tag_curated",
             ),
         ]
+        triggers = [
+            _marks_days_of_article("tag_rollup_insert_delete", pgtrigger.Insert | pgtrigger.Delete),
+            _marks_days_of_article(
+                "tag_rollup_update", pgtrigger.Update, "article", "signal", "confidence", "origin", "decision"
+            ),
+        ]
 
     def __str__(self) -> str:
         return f"{self.signal.slug} on {self.article_id} ({self.confidence:.2f})"
@@ -174,6 +247,57 @@ class Tag(models.Model):
     def is_curated(self) -> bool:
         """A curator added, confirmed or rejected it: re-tagging must leave it alone."""
         return self.origin == self.Origin.CURATOR or self.decision != self.Decision.PENDING
+
+
+class TrackedArticle(Article):
+    """Ingest's article with the tracker's triggers on it: proxies keep them in the tracker's migrations, so that
+    ingest never hears of the tracker."""
+
+    class Meta:
+        proxy = True
+        triggers = [
+            pgtrigger.Trigger(
+                name="article_rollup_update",
+                when=pgtrigger.After,
+                operation=pgtrigger.Update,
+                condition=pgtrigger.AnyChange("published_at", "feed"),
+                func="""
+    INSERT INTO tracker_rollupdirtyday (day)
+    VALUES ((OLD.published_at AT TIME ZONE 'UTC')::date), ((NEW.published_at AT TIME ZONE 'UTC')::date);
+    RETURN NULL;""",
+            ),
+            # The tagger leaves an assessment it would write unchanged alone, so a new title or text recomputes the
+            # vector here; the new vector then marks the article's days (the assessment's rollup_update).
+            pgtrigger.Trigger(
+                name="article_search_vector",
+                when=pgtrigger.After,
+                operation=pgtrigger.UpdateOf("title", "text"),
+                condition=pgtrigger.AnyChange("title", "text"),
+                func=f"""
+    UPDATE tracker_assessment SET search_vector = {_search_vector("language", "NEW.title", "NEW.text")}
+     WHERE article_id = NEW.id;
+    RETURN NULL;""",
+            ),
+        ]
+
+
+class TrackedFeed(Feed):
+    """Ingest's feed with the tracker's triggers on it (see TrackedArticle)."""
+
+    class Meta:
+        proxy = True
+        triggers = [
+            # The per-kind rollup is derived from the per-feed one, so a feed changing kind dirties its days.
+            pgtrigger.Trigger(
+                name="feed_rollup_update",
+                when=pgtrigger.After,
+                operation=pgtrigger.Update,
+                condition=pgtrigger.AnyChange("source_kind"),
+                func="""
+    INSERT INTO tracker_rollupdirtyday (day) SELECT DISTINCT day FROM tracker_feedrollup WHERE feed_id = NEW.id;
+    RETURN NULL;""",
+            ),
+        ]
 
 
 class KeyEvent(models.Model):
@@ -299,7 +423,7 @@ class SignalFact(models.Model):
 
     class Meta:
         indexes = [
-            # The day is indexed with the search vector (see tracker.rollup_triggers), on PostgreSQL.
+            # The day is indexed with the search vector (migration 0014), on PostgreSQL.
             models.Index(fields=["-published_at", "-article"], name="tracker_fact_newest"),
             models.Index(fields=["-confidence", "-published_at", "-article"], name="tracker_fact_strongest"),
             models.Index(fields=["feed", "-published_at"], name="tracker_fact_feed"),

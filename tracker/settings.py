@@ -53,6 +53,7 @@ INSTALLED_APPS = [
     "django.contrib.messages",
     "django.contrib.staticfiles",
     "csp",
+    "pgtrigger",
     "ingest",
     "tracker",
 ]
@@ -101,7 +102,9 @@ DB_SYNCHRONOUS_COMMIT = env_str("DB_SYNCHRONOUS_COMMIT", "")
 if DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql":
     # JIT compilation costs ~80 ms before a dashboard query over the large tables even starts: more than
     # it saves on queries that read a few thousand rollup rows. It is for long reports, not for pages.
-    session_options = ["-c jit=off"]
+    # Each pgtrigger trigger first asks whether the session ignores it; with pgtrigger.ignore unset the answer is
+    # an error raised and caught per row, which makes an INSERT of many rows slow by the square of their number.
+    session_options = ["-c jit=off", "-c pgtrigger.ignore={}"]
     if DB_SYNCHRONOUS_COMMIT:
         if DB_SYNCHRONOUS_COMMIT not in ("on", "off", "local", "remote_write", "remote_apply"):
             raise ImproperlyConfigured(f"DB_SYNCHRONOUS_COMMIT must be on, off or local, got {DB_SYNCHRONOUS_COMMIT!r}")

@@ -86,6 +86,8 @@ BEGIN
 END $$ LANGUAGE plpgsql;
 CREATE TRIGGER tracker_assessment_search BEFORE INSERT OR UPDATE OF article_id, language, status ON tracker_assessment
     FOR EACH ROW EXECUTE FUNCTION tracker_assessment_search_vector();
+"""
+POSTGRESQL_SEARCH_INDEX = """
 CREATE INDEX tracker_assessment_search_gin ON tracker_assessment USING gin (search_vector);
 """
 
@@ -173,6 +175,7 @@ def install(apps, schema_editor):
     if vendor == "postgresql":
         schema_editor.execute(POSTGRESQL_INSTALL)
         schema_editor.execute(POSTGRESQL_SEARCH_INSTALL)
+        schema_editor.execute(POSTGRESQL_SEARCH_INDEX)
         schema_editor.execute("UPDATE tracker_assessment SET language = language")  # fills search vectors
     elif vendor == "sqlite":
         for name, body in SQLITE_TRIGGERS.items():
