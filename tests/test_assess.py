@@ -14,7 +14,8 @@ from django.test.utils import CaptureQueriesContext
 
 from ingest.models import Article
 from tests.factories import make_article, make_feed
-from tracker.assess import AssessSummary, add_tag, assess_articles, confirm_tag, reject_tag
+from tracker.assess import AssessSummary, assess_articles
+from tracker.decisions import add_tag, confirm_tag, reject_tag
 from tracker.models import Assessment, SignalType, Story, Tag
 from tracker.tagging.engine import Evidence, Result, SignalHit, Tagger
 from tracker.tagging.rules import RuleSpec
@@ -303,44 +304,6 @@ def test_an_article_whose_story_was_deleted_is_given_one_again(feed):
 
     story = Assessment.objects.get(article=article).story
     assert (story.article_count, story.representative) == (1, article)
-
-
-# --- Curation helpers --------------------------------------------------------------------------------
-
-
-@pytest.mark.parametrize(("decide", "decision"), [(confirm_tag, "confirmed"), (reject_tag, "rejected")])
-def test_a_decision_records_who_made_it_and_when(feed, curator, decide, decision):
-    article = make_article(feed, title="Shells for Russia")
-    assess_articles([article.pk], ScriptedTagger({"Shells for Russia": relevant(hit("arms_deal"))}))
-
-    decide(tags_of(article)["arms_deal"], curator)
-
-    tag = tags_of(article)["arms_deal"]
-    assert (tag.decision, tag.decided_by, tag.is_curated) == (decision, curator, True)
-    assert tag.decided_at is not None
-
-
-def test_a_tag_added_by_a_curator_is_confirmed_and_certain(feed, curator):
-    article = make_article(feed, title="Quiet day")
-
-    add_tag(article, signal("visit"), curator, evidence_note="  The delegation landed at Sunan airport.  ")
-
-    tag = tags_of(article)["visit"]
-    assert (tag.origin, tag.decision, tag.confidence, tag.decided_by) == ("curator", "confirmed", 1.0, curator)
-    assert tag.evidence == [{"sentence": "The delegation landed at Sunan airport.", "terms": []}]
-
-
-def test_adding_a_signal_the_tagger_found_makes_its_tag_the_curators(feed, curator):
-    article = make_article(feed, title="Shells for Russia")
-    assess_articles([article.pk], ScriptedTagger({"Shells for Russia": relevant(hit("arms_deal", 0.4))}))
-    automatic = tags_of(article)["arms_deal"]
-
-    add_tag(article, signal("arms_deal"), curator)
-
-    tag = tags_of(article)["arms_deal"]
-    assert tag.pk == automatic.pk
-    assert (tag.origin, tag.decision, tag.confidence) == ("curator", "confirmed", 1.0)
-    assert tag.evidence == automatic.evidence
 
 
 # --- The real tagger -------------------------------------------------------------------------------------

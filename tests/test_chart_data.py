@@ -7,7 +7,7 @@ from django.contrib.auth.models import User
 
 from ingest.models import SourceKind
 from tests.factories import make_article, make_feed
-from tracker import assess
+from tracker import decisions
 from tracker.chart_data import CHART_NAMES, UnknownChartError, chart_payload, chart_table
 from tracker.filters import SignalFilter
 from tracker.models import Assessment, KeyEvent, SignalType, Story, Tag
@@ -156,7 +156,7 @@ def test_stories_count_copies_once(feeds):
 def test_a_curators_rejection_leaves_the_charts_at_once(june):
     curator = User.objects.create_user("curator-on-duty")
     tag = Tag.objects.get(signal__slug="arms_deal")
-    assess.reject_tag(tag, curator)
+    decisions.reject_tag(tag, curator)
     (first_week, _) = table_as_dicts(chart_payload("timeline", SignalFilter(), LIST_URL))
     assert first_week["Arms deal"] == 0
 

@@ -14,7 +14,7 @@ from django.test.utils import CaptureQueriesContext
 
 from ingest.models import SourceKind
 from tests.factories import make_article, make_feed
-from tracker import assess
+from tracker import decisions
 from tracker.filters import SignalFilter
 from tracker.models import MASKED_SIGNAL_IDS, ArticleSignalSet, Assessment, KeyEvent, SignalFact, SignalType, Story, Tag
 from tracker.queries import (
@@ -92,9 +92,9 @@ def test_a_curators_decision_shows_in_the_counts_at_once(feeds):
     article = tagged(feeds["state"], at(3), ["visit"])
     curator = User.objects.create_user("c", password="x")
     assert signal_total(SignalFilter(curated_only=True)) == 0
-    assess.confirm_tag(article.tags.get(), curator)
+    decisions.confirm_tag(article.tags.get(), curator)
     assert signal_total(SignalFilter(curated_only=True)) == 1
-    assess.reject_tag(article.tags.get(), curator)
+    decisions.reject_tag(article.tags.get(), curator)
     assert signal_total(SignalFilter()) == 0
 
 
@@ -230,7 +230,7 @@ def test_the_list_shows_matching_articles_with_their_matching_tags_in_order(feed
 
 def test_rejected_tags_hide_their_articles_from_the_list(feeds):
     article = tagged(feeds["state"], at(3), ["visit"])
-    assess.reject_tag(article.tags.get(), User.objects.create_user("c", password="x"))
+    decisions.reject_tag(article.tags.get(), User.objects.create_user("c", password="x"))
     assert list(filtered_articles(SignalFilter())) == []
 
 

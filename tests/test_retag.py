@@ -13,7 +13,7 @@ from django.core.management.base import CommandError
 
 from ingest.models import Article
 from tests.factories import make_article, make_feed
-from tracker.assess import confirm_tag, reject_tag
+from tracker.decisions import confirm_tag, reject_tag
 from tracker.models import Assessment, Rule, Tag
 
 pytestmark = pytest.mark.django_db

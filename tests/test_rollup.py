@@ -13,7 +13,7 @@ from django.db.models import F
 
 from ingest.models import Article, SourceKind
 from tests.factories import make_article, make_feed
-from tracker import assess
+from tracker import decisions
 from tracker.filters import SignalFilter
 from tracker.models import (
     ArticleSignalSet,
@@ -332,11 +332,11 @@ def random_change(rng: random.Random, feeds, signals, curator) -> str:
         if free:
             Tag.objects.create(article=article, signal=rng.choice(free), confidence=rng.uniform(0.3, 1))
     elif action == "confirm" and tags:
-        assess.confirm_tag(rng.choice(tags), curator)
+        decisions.confirm_tag(rng.choice(tags), curator)
     elif action == "reject" and tags:
-        assess.reject_tag(rng.choice(tags), curator)
+        decisions.reject_tag(rng.choice(tags), curator)
     elif action == "curator_add":
-        assess.add_tag(rng.choice(articles), rng.choice(signals), curator, "seen in the original")
+        decisions.add_tag(rng.choice(articles), rng.choice(signals), curator, "seen in the original")
     elif action == "rescore" and tags:
         tag = rng.choice(tags)
         tag.confidence = rng.uniform(0, 1)
@@ -407,10 +407,10 @@ def test_rejecting_a_tag_removes_it_from_the_counts_and_confirming_marks_it_cura
     refresh_rollup()
     tag = Tag.objects.first()
     before = sum(row.articles for row in FeedRollup.objects.filter(signal=tag.signal))
-    assess.reject_tag(tag, curator)
+    decisions.reject_tag(tag, curator)
     refresh_rollup()
     assert sum(row.articles for row in FeedRollup.objects.filter(signal=tag.signal)) == before - 1
-    assess.confirm_tag(tag, curator)
+    decisions.confirm_tag(tag, curator)
     refresh_rollup()
     assert FeedRollup.objects.filter(signal=tag.signal, curated=True).exists()
 
@@ -495,6 +495,6 @@ def test_on_sqlite_a_refresh_counts_every_write_without_triggers(world):
     assert installed_triggers() == set()
     article = Article.objects.order_by("pk").first()
     taken = set(article.tags.values_list("signal_id", flat=True))
-    assess.add_tag(article, next(s for s in signals if s.id not in taken), curator, "seen in the original")
+    decisions.add_tag(article, next(s for s in signals if s.id not in taken), curator, "seen in the original")
     assert not RollupDirtyDay.objects.exists()
     assert_rollup_matches_raw()

@@ -8,9 +8,7 @@ import pytest
 from django.core.management import call_command
 from django.core.management.base import CommandError
 
-from tracker.models import Rule, SignalType
-from tracker.tagging.engine import Tagger
-from tracker.tagging.loader import current_tagger
+from tracker.models import Rule
 from tracker.tagging.rules import load_default_rules
 
 pytestmark = pytest.mark.django_db
@@ -119,25 +117,6 @@ def test_evaluate_tagger_refuses_a_file_without_labels(tmp_path):
 def test_migration_loads_the_shipped_lexicon_with_notes():
     assert Rule.objects.count() == len(load_default_rules())
     assert not Rule.objects.filter(note="").exists()
-
-
-def test_the_database_tagger_is_the_shipped_tagger_until_curators_change_it():
-    assert current_tagger().version == Tagger.compile(load_default_rules()).version
-
-
-def test_a_rule_saved_by_a_curator_rebuilds_the_tagger():
-    before = current_tagger()
-    Rule.objects.create(kind="trigger", signal=SignalType.objects.get(slug="visit"), language="en", pattern="hug")
-    after = current_tagger()
-    assert after is not before and after.version != before.version
-    assert current_tagger() is after
-
-
-def test_rules_of_a_switched_off_signal_type_are_left_out():
-    SignalType.objects.filter(slug="drill").update(is_active=False)
-    tagger = current_tagger()
-    assert "drill" not in tagger.signals
-    assert not any(rule.signal == "drill" for rule in tagger.rules)
 
 
 def test_classify_groups_copies_of_one_story_under_the_first_copys_id(tmp_path):

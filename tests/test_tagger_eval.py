@@ -9,9 +9,10 @@ from pathlib import Path
 
 import pytest
 
-from tracker.tagging.calibration import fit_logistic, logistic
+from tracker.tagging.calibration import RELEVANCE_MODEL, SIGNAL_MODEL, logistic
 from tracker.tagging.engine import Tagger
 from tracker.tagging.evaluation import LabelledItem, Report, evaluate
+from tracker.tagging.fitting import fit_logistic, main
 from tracker.tagging.rules import load_default_rules
 
 OWN_SET = Path(__file__).parent / "data" / "labelled_signals.jsonl"
@@ -108,3 +109,16 @@ def test_fitting_recovers_the_direction_and_rough_size_of_an_effect():
     model = fit_logistic(rows, l2=0.0)
     assert model["x"] > 1.0
     assert logistic(model["bias"] + model["x"] * 0.9) > 0.5 > logistic(model["bias"] + model["x"] * 0.1)
+
+
+def test_fitting_prints_both_models_ready_to_paste_into_calibration(capsys):
+    main(str(OWN_SET))
+
+    header, models = capsys.readouterr().out.split("\n", 1)
+    namespace: dict = {}
+    exec(models, namespace)
+    assert header.startswith("# fitted on ") and header.endswith(f"signal rows from {OWN_SET}")
+    assert namespace["RELEVANCE_MODEL"].keys() == RELEVANCE_MODEL.keys()
+    assert namespace["SIGNAL_MODEL"].keys() == SIGNAL_MODEL.keys()
+    assert namespace["SIGNAL_MODEL"]["slopes"].keys() == SIGNAL_MODEL["slopes"].keys()
+    assert namespace["SIGNAL_MODEL"]["bias"].keys() == SIGNAL_MODEL["bias"].keys()

@@ -10,7 +10,7 @@ from django.utils import timezone
 from django.utils.html import format_html, format_html_join
 from django.utils.safestring import SafeString
 
-from tracker.assess import add_tag, confirm_tag, reject_tag
+from tracker.decisions import add_tag, confirm_tag, reject_tag
 from tracker.highlight import highlighted
 from tracker.models import Assessment, KeyEvent, Rule, SignalType, Story, Tag
 

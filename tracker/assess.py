@@ -1,7 +1,7 @@
 """Saving what the tagger found: assessments, stories and automatic tags, in bulk.
 
-Curators' decisions are final: a tag a curator added, confirmed or rejected is never modified or deleted here,
-and a rejected tag stays rejected however often the tagger finds its signal again.
+Curators' decisions (made in tracker/decisions.py) are final: a tag a curator added, confirmed or rejected is never
+modified or deleted here, and a rejected tag stays rejected however often the tagger finds its signal again.
 """
 
 from __future__ import annotations
@@ -13,10 +13,10 @@ from django.db import transaction
 from django.utils import timezone
 
 from ingest.models import Article
+from tracker.active_tagger import current_tagger
 from tracker.models import Assessment, SignalType, Tag
 from tracker.stories import assign_stories, fingerprint_fields
 from tracker.tagging.engine import Evidence, Result, Tagger
-from tracker.tagging.loader import current_tagger
 
 ASSESSMENT_FIELDS = (
     "status",
@@ -206,33 +206,3 @@ def summarize(results: Iterable[Result], changes: TagChanges) -> AssessSummary:
         tags_updated=len(changes.to_update),
         tags_deleted=len(changes.to_delete),
     )
-
-
-# --- Curation ---------------------------------------------------------------------------------------
-
-
-def confirm_tag(tag: Tag, user) -> Tag:
-    return decide(tag, Tag.Decision.CONFIRMED, user)
-
-
-def reject_tag(tag: Tag, user) -> Tag:
-    return decide(tag, Tag.Decision.REJECTED, user)
-
-
-def decide(tag: Tag, decision: str, user) -> Tag:
-    tag.decision, tag.decided_by, tag.decided_at = decision, user, timezone.now()
-    tag.save(update_fields=["decision", "decided_by", "decided_at", "updated_at"])
-    return tag
-
-
-@transaction.atomic
-def add_tag(article: Article, signal: SignalType, user, evidence_note: str = "") -> Tag:
-    """A curator's tag: confirmed, certain, and final. An automatic tag for the same signal becomes the curator's."""
-    tag = Tag.objects.select_for_update().filter(article=article, signal=signal).first()
-    tag = tag or Tag(article=article, signal=signal)
-    tag.origin, tag.decision, tag.confidence = Tag.Origin.CURATOR, Tag.Decision.CONFIRMED, 1.0
-    tag.decided_by, tag.decided_at = user, timezone.now()
-    if evidence_note.strip():
-        tag.evidence = [{"sentence": evidence_note.strip(), "terms": []}]
-    tag.save()
-    return tag

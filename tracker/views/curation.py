@@ -11,7 +11,7 @@ from django.shortcuts import get_object_or_404, redirect
 from django.views.decorators.http import require_POST
 
 from ingest.models import Article
-from tracker.assess import add_tag, confirm_tag, reject_tag
+from tracker.decisions import add_tag, confirm_tag, reject_tag
 from tracker.models import SignalType, Tag
 from tracker.rollup import refresh_rollup
 

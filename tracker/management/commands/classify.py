@@ -20,9 +20,9 @@ from typing import IO, Any
 
 from django.core.management.base import BaseCommand, CommandError
 
+from tracker.active_tagger import current_tagger
 from tracker.stories import BatchStoryGrouper
 from tracker.tagging.engine import Result, Tagger
-from tracker.tagging.loader import current_tagger
 
 
 class BadLineError(ValueError):

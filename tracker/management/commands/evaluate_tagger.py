@@ -12,9 +12,9 @@ from pathlib import Path
 
 from django.core.management.base import BaseCommand, CommandError
 
+from tracker.active_tagger import current_tagger
 from tracker.tagging.engine import Tagger
 from tracker.tagging.evaluation import LabelledItem, evaluate, format_report
-from tracker.tagging.loader import current_tagger
 from tracker.tagging.rules import load_default_rules
 
 

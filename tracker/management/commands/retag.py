@@ -9,8 +9,8 @@ from django.utils import timezone
 from tqdm import tqdm
 
 from ingest.models import Article, ArticleSource, Feed
+from tracker.active_tagger import current_tagger
 from tracker.assess import AssessSummary, assess_articles
-from tracker.tagging.loader import current_tagger
 
 DEFAULT_BATCH_SIZE = 200
 

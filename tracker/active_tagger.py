@@ -3,6 +3,8 @@
 Compiling the lexicon takes a moment, tagging one article well under a millisecond, so the compiled tagger is kept
 per process. One cheap aggregate query tells whether the rules changed since: how many rows there are, how many are
 active, and when the last one was saved. Rules of a signal type that was switched off are left out.
+
+This is the one place where the rules are read from the database; tracker.tagging itself stays free of it.
 """
 
 from __future__ import annotations
@@ -11,6 +13,7 @@ import threading
 
 from django.db.models import Count, Max, Q
 
+from tracker.models import Rule, SignalType
 from tracker.tagging.engine import Tagger
 from tracker.tagging.rules import RuleSpec
 
@@ -19,8 +22,6 @@ _cached: tuple[tuple, Tagger] | None = None
 
 
 def rules_fingerprint() -> tuple:
-    from tracker.models import Rule, SignalType
-
     rules = Rule.objects.aggregate(
         count=Count("id"), active=Count("id", filter=Q(is_active=True)), last=Max("updated_at")
     )
@@ -29,8 +30,6 @@ def rules_fingerprint() -> tuple:
 
 
 def active_rules() -> list[RuleSpec]:
-    from tracker.models import Rule
-
     rows = (
         Rule.objects.filter(is_active=True)
         .exclude(signal__is_active=False)
