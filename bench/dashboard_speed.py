@@ -192,9 +192,9 @@ def main() -> None:
 
     from ingest.models import Article
     from tracker.models import Tag
-    from tracker.rollup import refresh_rollup
+    from tracker.readmodel.refresh import refresh_read_model
 
-    refresh_rollup()
+    refresh_read_model()
     print(f"data set: {Article.objects.count():,} articles, {Tag.objects.count():,} tags")
     with connection.cursor() as cursor:
         cursor.execute("CREATE INDEX IF NOT EXISTS bench_tag_covering ON tracker_tag (article_id, signal_id, decision)")

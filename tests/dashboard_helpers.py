@@ -7,6 +7,7 @@ from django.contrib.auth.models import Group, User
 from ingest.models import Article, Feed
 from tests.factories import make_article
 from tracker.models import Assessment, SignalType, Story, Tag
+from tracker.readmodel.refresh import refresh_read_model
 from tracker.roles import ADMIN, ANALYST, CURATOR
 
 PASSWORD = "not-a-demo-password-4821"
@@ -38,6 +39,7 @@ def tagged_article(
     for slug, confidence in signals.items():
         items = [{"sentence": evidence, "terms": list(terms)}] if evidence else []
         Tag.objects.create(article=article, signal=signal(slug), confidence=confidence, evidence=items)
+    refresh_read_model()  # as a tagging batch does: reads never refresh
     return article
 
 

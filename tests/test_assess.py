@@ -267,7 +267,9 @@ def test_the_articles_are_read_in_one_query_without_their_html(feed):
     article = make_article(feed, title="Shells for Russia", content_html="<p>" + "x" * 1000 + "</p>")
     with CaptureQueriesContext(connection) as queries:
         assess_articles([article.pk], ScriptedTagger())
-    article_reads = [query["sql"] for query in queries if 'FROM "ingest_article"' in query["sql"]]
+    # Reads only: the read model's refresh afterwards copies rows within the database (INSERT ... SELECT).
+    reads = [query["sql"] for query in queries if query["sql"].startswith("SELECT")]
+    article_reads = [sql for sql in reads if 'FROM "ingest_article"' in sql]
     assert len(article_reads) == 1
     assert "content_html" not in article_reads[0] and "summary_html" not in article_reads[0]
 

@@ -9,7 +9,7 @@ import pytest
 from tracker import charts
 from tracker.filters import SignalFilter
 from tracker.models import KeyEvent, SignalType
-from tracker.queries import CountRow, SourceRow
+from tracker.readmodel import CountRow, SourceRow
 from tracker.series import SPIKE_RULE
 
 LIST_URL = "/articles/"
@@ -76,7 +76,7 @@ def test_timeline_stacks_one_bar_trace_per_type_in_type_order_with_type_colours(
 
 
 def test_each_bar_links_to_the_list_narrowed_to_its_period_and_type():
-    f = SignalFilter(languages=("ru",), count="stories")
+    f = SignalFilter(languages=("ru",), unit="stories")
     figure = charts.timeline_chart(weekly((JUNE_10, "visit", 2)), TYPES, [], f, LIST_URL).figure
     assert bar_of(figure, "Visit")["customdata"] == [
         "/articles/?from=2024-06-10&to=2024-06-16&signal=visit&lang=ru&count=stories"
@@ -115,7 +115,7 @@ def test_a_drill_down_link_is_the_narrowed_filters_whole_query(period):
         curated_only=True,
         q='"Kim Jong Un" & ракеты?',
         period=period,
-        count="stories",
+        unit="stories",
         sort="-confidence",
     )
     for start in (date(2024, 6, 10), date(2024, 7, 1), date(2024, 9, 16)):
@@ -154,7 +154,7 @@ def test_titles_and_axes_say_what_is_counted():
     assert articles.title == "Signals per week, counting articles"
     assert articles.figure["layout"]["yaxis"]["title"]["text"] == "Articles"
     stories = charts.timeline_chart(
-        weekly((JUNE_3, "visit", 1)), TYPES, [], SignalFilter(count="stories", period="month"), LIST_URL
+        weekly((JUNE_3, "visit", 1)), TYPES, [], SignalFilter(unit="stories", period="month"), LIST_URL
     )
     assert stories.title == "Signals per month, counting stories"
     assert stories.figure["layout"]["yaxis"]["title"]["text"] == "Stories (copies counted once)"

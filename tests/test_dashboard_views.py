@@ -12,7 +12,7 @@ from tests.dashboard_helpers import at, signal, tagged_article
 from tests.factories import make_feed
 from tracker.chart_data import CHART_NAMES
 from tracker.models import SignalType
-from tracker.rollup import refresh_rollup
+from tracker.readmodel.refresh import refresh_read_model
 
 pytestmark = pytest.mark.django_db
 
@@ -153,7 +153,7 @@ def test_list_pages_keep_the_filter_and_link_newer_and_older_pages(client, analy
 
 def test_the_list_never_runs_a_count_over_the_matches(client, analyst, feeds, django_assert_max_num_queries):
     tagged_article(feeds["state"], {"visit": 0.9})
-    refresh_rollup()  # as the tagging task does after every batch
+    refresh_read_model()  # as the tagging task does after every batch
     with django_assert_max_num_queries(10) as captured:
         client.get(reverse("article-list"), {"page": "2", "per_page": "10"})
     assert not [query["sql"] for query in captured.captured_queries if "COUNT(" in query["sql"].upper()]

@@ -9,7 +9,7 @@ from ingest.models import Article, ArticleSource, Feed
 from tracker.demo import sample_feeds
 from tracker.filters import SignalFilter
 from tracker.models import KeyEvent, Tag
-from tracker.queries import signal_total
+from tracker.readmodel import signal_total
 
 pytestmark = pytest.mark.django_db
 

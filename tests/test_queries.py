@@ -9,7 +9,6 @@ from datetime import UTC, date, datetime, timedelta
 import pytest
 from django.contrib.auth.models import User
 from django.db import connection
-from django.db.models import F, Q
 from django.test.utils import CaptureQueriesContext
 
 from ingest.models import SourceKind
@@ -17,12 +16,8 @@ from tests.factories import make_article, make_feed
 from tracker import decisions
 from tracker.filters import SignalFilter
 from tracker.models import MASKED_SIGNAL_IDS, ArticleSignalSet, Assessment, KeyEvent, SignalFact, SignalType, Story, Tag
-from tracker.queries import (
+from tracker.readmodel import (
     CountRow,
-    _fact_count,
-    _per_type_sql,
-    _searched_grouping,
-    _signal_set_grouping,
     article_page,
     filtered_articles,
     heatmap_rows,
@@ -32,8 +27,9 @@ from tracker.queries import (
     timeline_and_lead_in_rows,
     timeline_rows,
 )
-from tracker.rollup import rebuild_rollup, refresh_rollup
-from tracker.search import _among_first, _from_matches, bitmap_scans_only, fact_search_condition
+from tracker.readmodel.pages import page_article_ids
+from tracker.readmodel.refresh import rebuild_read_model, refresh_read_model
+from tracker.readmodel.search import bitmap_scans_only
 from tracker.stories import refresh_story
 
 pytestmark = pytest.mark.django_db
@@ -44,6 +40,7 @@ def tagged(feed, when, signals, language="en", title="Talks in Pyongyang", text=
     Assessment.objects.create(article=article, status="relevant", language=language)
     for slug in signals:
         Tag.objects.create(article=article, signal=SignalType.objects.get(slug=slug), confidence=confidence)
+    refresh_read_model()  # as a tagging batch does: reads never refresh
     return article
 
 
@@ -104,9 +101,10 @@ def test_stories_are_counted_once(feeds):
     story = Story.objects.create(first_published_at=first.published_at, last_published_at=copy.published_at)
     Assessment.objects.filter(article__in=[first, copy]).update(story=story)
     refresh_story(story.id)
+    refresh_read_model()
     assert signal_total(SignalFilter()) == 2
-    assert signal_total(SignalFilter(count="stories")) == 1
-    assert heatmap_rows(SignalFilter(count="stories")) == [CountRow(date(2024, 6, 1), "arms_deal", 1)]
+    assert signal_total(SignalFilter(unit="stories")) == 1
+    assert heatmap_rows(SignalFilter(unit="stories")) == [CountRow(date(2024, 6, 1), "arms_deal", 1)]
 
 
 def test_sources_count_per_feed_and_type(feeds):
@@ -131,7 +129,7 @@ def test_a_search_counts_from_the_raw_tables_with_the_same_definitions(feeds):
     # A search every article matches must give exactly the rollup's numbers, for every view.
     for view in (
         SignalFilter(),
-        SignalFilter(count="stories"),
+        SignalFilter(unit="stories"),
         SignalFilter(period="day", min_confidence=0.8),
         SignalFilter(languages=("en",), source_kinds=(SourceKind.NEWS_AGENCY,)),
     ):
@@ -239,7 +237,7 @@ def test_a_page_costs_the_same_queries_whatever_its_size(feeds, django_assert_ma
         tagged(feeds["state" if day % 2 else "agency"], at(day), ["visit", "arms_deal"])
     for per_page in (5, 25):
         # The rollup's freshness, the types, the date window, the page, and its tags.
-        refresh_rollup()  # as the tagging task does after every batch
+        refresh_read_model()  # as the tagging task does after every batch
         with django_assert_max_num_queries(5):
             page = article_page(SignalFilter(), 1, per_page=per_page)
             for article in page.articles:
@@ -274,7 +272,7 @@ def test_sources_over_any_range_match_the_raw_tags_whether_months_are_whole_or_c
 
 @pytest.mark.parametrize("few_matches", [0, 10**9], ids=["walking tags", "ranking every match"])
 def test_pages_sorted_by_confidence_follow_each_articles_strongest_matching_tag(feeds, few_matches, monkeypatch):
-    monkeypatch.setattr("tracker.queries.FEW_MATCHES", few_matches)
+    monkeypatch.setattr("tracker.readmodel.pages.FEW_MATCHES", few_matches)
     rng = random.Random(5)
     for day in range(1, 41):
         when = datetime(2024, 3, 1, 12, tzinfo=UTC) + timedelta(days=day)
@@ -283,6 +281,7 @@ def test_pages_sorted_by_confidence_follow_each_articles_strongest_matching_tag(
         for tag in article.tags.all():
             tag.confidence = round(rng.uniform(0.5, 1.0), 2)
             tag.save()
+    refresh_read_model()
     for view in (SignalFilter(sort="-confidence"), SignalFilter(sort="-confidence", signals=("visit", "drill"))):
         everything = list(filtered_articles(view))  # ranked by a subquery over every match
         paged = []
@@ -316,7 +315,7 @@ def test_every_way_of_reading_a_page_gives_the_same_pages(feeds, monkeypatch):
         SignalFilter(q="shells", languages=("ru",), sort="date"),
         SignalFilter(q="delegation talks", sort="-confidence", start=date(2024, 2, 1)),
         SignalFilter(q="talks", signals=("visit",), min_confidence=0.9, source_kinds=(SourceKind.STATE_MEDIA,)),
-        SignalFilter(q="talks", count="stories", end=date(2024, 4, 1), sort="date"),
+        SignalFilter(q="talks", unit="stories", end=date(2024, 4, 1), sort="date"),
         SignalFilter(q="talks", min_confidence=0.3),  # beyond the signal sets' masks: from the facts alone
     ]
 
@@ -327,10 +326,10 @@ def test_every_way_of_reading_a_page_gives_the_same_pages(feeds, monkeypatch):
         plain = [[a.id for a in filtered_articles(view)[start : start + 6]] for start in range(0, 30, 6)]
         # A search's page is first looked for among the first facts in order: none, a few (rarely enough), all.
         for first_facts in (0, 7, 10**6) if view.q else (0,):
-            monkeypatch.setattr("tracker.queries.FIRST_FACTS_SEARCHED", first_facts)
-            monkeypatch.setattr("tracker.queries.FEW_MATCHES", 10**9)
+            monkeypatch.setattr("tracker.readmodel.pages.FIRST_FACTS_SEARCHED", first_facts)
+            monkeypatch.setattr("tracker.readmodel.pages.FEW_MATCHES", 10**9)
             assert pages(view) == plain, ("ordered here", view, first_facts)
-            monkeypatch.setattr("tracker.queries.FEW_MATCHES", 0)
+            monkeypatch.setattr("tracker.readmodel.pages.FEW_MATCHES", 0)
             assert pages(view) == plain, ("read in order", view, first_facts)
 
 
@@ -346,13 +345,15 @@ def vectors_out_of_line(table: str) -> int:
 
 
 @needs_postgresql
-def test_the_signal_facts_keep_their_search_vectors_out_of_line(feeds):
+def test_the_article_signal_sets_keep_the_only_copies_of_the_search_vectors_out_of_line(feeds):
     text = " ".join(f"Sentence {n} about shells, artillery and a delegation in Pyongyang." for n in range(40))
     for day in range(1, 6):
         tagged(feeds["state"], at(day), ["visit", "arms_deal"], text=text)
-    rebuild_rollup()  # written afresh: no earlier versions of the rows left in TOAST
-    assert vectors_out_of_line("tracker_signalfact") == SignalFact.objects.count() == 10
+    rebuild_read_model()  # written afresh: no earlier versions of the rows left in TOAST
     assert vectors_out_of_line("tracker_articlesignalset") == ArticleSignalSet.objects.count() == 5
+    assert SignalFact.objects.count() == 10
+    assert "search_vector" not in {field.name for field in SignalFact._meta.get_fields()}
+    assert vectors_out_of_line("tracker_signalfact") == 0
 
 
 @pytest.fixture
@@ -360,7 +361,7 @@ def a_month_of_russian_delegations(feeds) -> SignalFilter:
     """A day's Russian delegation each day of June, and a search for them beside every other kind of filter."""
     for day in range(1, 29):
         tagged(feeds["state"], at(day), ["visit"], language="ru", title="Delegation arrives")
-    refresh_rollup()
+    refresh_read_model()
     view = SignalFilter(q="delegation", start=date(2024, 6, 2), end=date(2024, 6, 30), languages=("ru",))
     return replace(view, curated_only=True, feeds=(feeds["state"].id,), signals=("visit",), min_confidence=0.5)
 
@@ -380,37 +381,49 @@ def assert_found_by_search_and_days_in(index: str, plan: list[str]) -> None:
     assert [line for line in plan if "@@" in line and "Filter" in line] == []
 
 
+def captured_selects(table: str, read) -> list[str]:
+    """The SELECTs on the table that read() runs, as executed."""
+    with CaptureQueriesContext(connection) as queries:
+        read()
+    return [q["sql"] for q in queries.captured_queries if q["sql"].startswith("SELECT") and f'"{table}"' in q["sql"]]
+
+
 @needs_postgresql
 def test_a_search_is_counted_from_the_signal_sets_gin_index_whatever_the_other_filters(a_month_of_russian_delegations):
+    (counted,) = captured_selects("tracker_articlesignalset", lambda: timeline_rows(a_month_of_russian_delegations))
+    assert_found_by_search_and_days_in("tracker_signal_set_search", explained(counted, ()))
+
+
+@needs_postgresql
+def test_a_search_the_signal_sets_masks_cannot_count_is_tested_on_their_search_vectors(
+    a_month_of_russian_delegations,
+):
+    view = replace(a_month_of_russian_delegations, min_confidence=0.3)
+    (counted,) = captured_selects("tracker_signalfact", lambda: timeline_rows(view))
+    plan = "\n".join(explained(counted, ()))
+    # The facts hold no search vectors: each search is tested on its article's signal set.
+    assert "on tracker_articlesignalset" in plan and "@@" in plan
+    assert "search_vector" not in counted.split("FROM")[0]
+
+
+@needs_postgresql
+def test_the_list_finds_a_searchs_matches_through_the_signal_sets_gin_index(
+    a_month_of_russian_delegations, monkeypatch
+):
+    monkeypatch.setattr("tracker.readmodel.pages.FIRST_FACTS_SEARCHED", 0)
     view = a_month_of_russian_delegations
-    counted = _per_type_sql(_signal_set_grouping(view, "day"), "day", [SignalType.objects.get(slug="visit").id])
-    assert_found_by_search_and_days_in("tracker_signal_set_search", explained(*counted))
+    (found,) = captured_selects("tracker_articlesignalset", lambda: page_article_ids(view, 0, 11))
+    assert_found_by_search_and_days_in("tracker_signal_set_search", explained(found, ()))
 
 
 @needs_postgresql
-def test_a_search_the_signal_sets_cannot_count_is_counted_from_the_facts_gin_index(a_month_of_russian_delegations):
-    view = a_month_of_russian_delegations
-    counted = _searched_grouping(view, {"signal_id": F("signal_id")}, {"count": _fact_count(view)})
-    assert_found_by_search_and_days_in("tracker_fact_search", explained(*counted.query.sql_with_params()))
-
-
-@needs_postgresql
-@pytest.mark.usefixtures("a_month_of_russian_delegations")
-def test_the_list_finds_a_searchs_matches_through_the_gin_index_whatever_the_other_filters():
-    facts = SignalFact.objects.filter(language="ru", published_at__gte=at(2), curated=True).values("article_id")
-    in_june = fact_search_condition("delegation") & Q(day__gte=date(2024, 6, 2), day__lte=date(2024, 6, 30))
-    plan = explained(*_from_matches(facts[:5001].query.get_compiler(using=facts.db), in_june))
-    assert_found_by_search_and_days_in("tracker_fact_search", plan)
-
-
-@needs_postgresql
-@pytest.mark.usefixtures("a_month_of_russian_delegations")
-def test_a_searchs_page_is_first_looked_for_by_testing_the_first_facts_in_order():
-    first = SignalFact.objects.filter(language="ru").order_by("-published_at", "-article_id")[:2000]
-    searched = SignalFact.objects.filter(fact_search_condition("delegation")).order_by("-published_at")
-    compiler = searched.values_list("article_id").query.get_compiler(using="default")
-    plan = explained(*_among_first(compiler, first), planner=contextlib.nullcontext)
+def test_a_searchs_page_is_first_looked_for_by_testing_the_first_facts_in_order(a_month_of_russian_delegations):
+    view = replace(a_month_of_russian_delegations, curated_only=False)
+    with CaptureQueriesContext(connection) as queries:
+        assert page_article_ids(view, 0, 11) != []
+    (probe,) = [q["sql"] for q in queries.captured_queries if "LIMIT 500" in q["sql"]]
+    plan = explained(probe, (), planner=contextlib.nullcontext)
     # Read in the list's order up to the limit, then each tested against the search: no GIN lookup of every match.
-    assert "tracker_fact_search" not in "\n".join(plan)
+    assert "tracker_signal_set_search" not in "\n".join(plan)
     assert any("Limit" in line for line in plan)
     assert any("Filter" in line and "@@" in line for line in plan)

@@ -9,7 +9,6 @@ import pgtrigger
 import pytest
 from django.contrib.auth.models import User
 from django.db import connection
-from django.db.models import F
 
 from ingest.models import Article, SourceKind
 from tests.factories import make_article, make_feed
@@ -19,7 +18,6 @@ from tracker.models import (
     ArticleSignalSet,
     Assessment,
     DayRollup,
-    FeedMonthRollup,
     FeedRollup,
     KindRollup,
     RollupDirtyDay,
@@ -28,9 +26,9 @@ from tracker.models import (
     Story,
     Tag,
 )
-from tracker.queries import _fact_count, _searched, _searched_counts
-from tracker.rollup import FEED_COLUMNS, contiguous_runs, rebuild_rollup, refresh_rollup
-from tracker.search import search_condition
+from tracker.readmodel.counts import _from_facts, signals_counted
+from tracker.readmodel.refresh import contiguous_runs, rebuild_read_model, refresh_read_model
+from tracker.readmodel.search import search_condition
 from tracker.stories import refresh_story
 
 pytestmark = pytest.mark.django_db
@@ -102,21 +100,6 @@ def rolled_day_counts() -> Counter:
     return +counts
 
 
-def expected_month_counts() -> Counter:
-    counts: Counter = Counter()
-    for (day, signal, feed, _language, _tenths, _curated, measure), value in expected_feed_counts().items():
-        counts[(day.replace(day=1), feed, signal, measure)] += value
-    return counts
-
-
-def rolled_month_counts() -> Counter:
-    counts: Counter = Counter()
-    for row in FeedMonthRollup.objects.all():
-        counts[(row.month, row.feed_id, row.signal_id, "articles")] += row.articles
-        counts[(row.month, row.feed_id, row.signal_id, "stories")] += row.stories
-    return +counts
-
-
 def expected_facts() -> set[tuple]:
     """One row per visible tag, worked out from the ORM objects."""
     facts = set()
@@ -140,7 +123,6 @@ def expected_facts() -> set[tuple]:
                 int(tag.confidence * 10 // 1),
                 tag.origin == Tag.Origin.CURATOR or tag.decision == Tag.Decision.CONFIRMED,
                 story is None or story.representative_id == article.id,
-                str(assessment.search_vector) if assessment and assessment.search_vector else None,
             )
         )
     return facts
@@ -161,7 +143,6 @@ def stored_facts() -> set[tuple]:
             fact.confidence_tenths,
             fact.curated,
             fact.leads_story,
-            str(fact.search_vector) if fact.search_vector else None,
         )
         for fact in SignalFact.objects.all()
     }
@@ -171,20 +152,6 @@ def expected_search_counts(text: str) -> Counter:
     return expected_feed_counts(
         articles=set(Article.objects.filter(search_condition(text)).values_list("id", flat=True))
     )
-
-
-def searched_counts(text: str) -> Counter:
-    """A search counted from the signal facts its words match, by the rollup's dimensions: as the dashboard
-    counts any filter the article signal sets cannot answer."""
-    dimensions = FEED_COLUMNS[:-2]
-    search = SignalFilter(q=text)
-    measures = {"articles": _fact_count(search), "stories": _fact_count(replace(search, count="stories"))}
-    counts: Counter = Counter()
-    for row in _searched_counts(search, {name: F(name) for name in dimensions}, measures):
-        key = tuple(row[name] for name in dimensions)
-        counts[key + ("articles",)] += row["articles"]
-        counts[key + ("stories",)] += row["stories"]
-    return +counts
 
 
 def expected_signal_sets() -> set[tuple]:
@@ -200,6 +167,7 @@ def expected_signal_sets() -> set[tuple]:
             article.published_at.astimezone(UTC).date(),
             story is None or story.representative_id == article.id,
             assessment.language if assessment else "",
+            str(assessment.search_vector) if assessment and assessment.search_vector else None,
         )
         bits = masks.setdefault(key, Counter())
         bit = 1 << tag.signal_id
@@ -214,17 +182,20 @@ SET_MASKS = ("signals", "curated_signals", *(f"signals_tenths_{tenths}" for tent
 
 
 def stored_signal_sets() -> set[tuple]:
-    return set(
-        ArticleSignalSet.objects.values_list("article_id", "feed_id", "day", "leads_story", "language", *SET_MASKS)
-    )
+    return {
+        (*row[:5], str(row[5]) if row[5] else None, *row[6:])
+        for row in ArticleSignalSet.objects.values_list(
+            "article_id", "feed_id", "day", "leads_story", "language", "search_vector", *SET_MASKS
+        )
+    }
 
 
 # Filters as the dashboard offers them, each counted for a search from the article signal sets.
 SEARCH_VIEWS = (
     SignalFilter(),
-    SignalFilter(count="stories", min_confidence=0.7),
+    SignalFilter(unit="stories", min_confidence=0.7),
     SignalFilter(curated_only=True, languages=("en", "ru")),
-    SignalFilter(min_confidence=0.9, curated_only=True, count="stories"),
+    SignalFilter(min_confidence=0.9, curated_only=True, unit="stories"),
 )
 
 
@@ -232,7 +203,7 @@ def expected_searched(text: str, view: SignalFilter, by: str) -> Counter:
     """expected_search_counts narrowed to the view and summed per ``by`` ("day" or "feed_id") and type."""
     counts: Counter = Counter()
     for (day, signal_id, feed_id, language, tenths, curated, measure), n in expected_search_counts(text).items():
-        if measure != view.count or (view.languages and language not in view.languages):
+        if measure != view.unit or (view.languages and language not in view.languages):
             continue
         if (view.curated_only and not curated) or tenths < (view.confidence_tenths or 0):
             continue
@@ -241,7 +212,14 @@ def expected_searched(text: str, view: SignalFilter, by: str) -> Counter:
 
 
 def searched_by_the_dashboard(text: str, view: SignalFilter, by: str) -> Counter:
-    return +Counter({(row[by], row["signal_id"]): row["count"] for row in _searched(replace(view, q=text), by)})
+    """A search's counts as the dashboard takes them: from the article signal sets' masks."""
+    return +Counter({(row[by], row["signal_id"]): row["count"] for row in signals_counted(replace(view, q=text), by)})
+
+
+def searched_facts_counted(text: str, view: SignalFilter, by: str) -> Counter:
+    """A search's counts from the facts of the articles it matches, as the dashboard takes those the masks cannot
+    answer."""
+    return +Counter({(row[by], row["signal_id"]): row["count"] for row in _from_facts(replace(view, q=text), by)})
 
 
 # An independent reading of the search vector's definition: English stemmed, every other language lower-cased.
@@ -267,15 +245,15 @@ def articles_with_stale_search_vectors() -> list[int]:
 
 def assert_rollup_matches_raw():
     assert articles_with_stale_search_vectors() == []
-    refresh_rollup()
+    refresh_read_model()
     assert stored_facts() == expected_facts()
     assert stored_signal_sets() == expected_signal_sets()
     for text in SEARCHES:
-        assert searched_counts(text) == expected_search_counts(text), text
         for view in SEARCH_VIEWS:
             for by in ("day", "feed_id"):
-                assert searched_by_the_dashboard(text, view, by) == expected_searched(text, view, by), (text, view)
-    assert rolled_month_counts() == expected_month_counts()
+                expected = expected_searched(text, view, by)
+                assert searched_by_the_dashboard(text, view, by) == expected, (text, view)
+                assert searched_facts_counted(text, view, by) == expected, (text, view)
     assert rolled_feed_counts() == expected_feed_counts()
     assert rolled_kind_counts() == expected_kind_counts()
     assert rolled_day_counts() == expected_day_counts()
@@ -390,8 +368,8 @@ def test_a_fresh_rollup_equals_the_raw_counts(world):
 
 def test_the_rollup_stays_equal_to_the_raw_counts_through_random_changes(world):
     rng, feeds, signals, curator = world
-    refresh_rollup()
-    assert searched_counts("delegation")
+    refresh_read_model()
+    assert searched_by_the_dashboard("delegation", SignalFilter(), "day")
     seen = Counter()
     for step in range(120):
         seen[random_change(rng, feeds, signals, curator)] += 1
@@ -404,14 +382,14 @@ def test_the_rollup_stays_equal_to_the_raw_counts_through_random_changes(world):
 
 def test_rejecting_a_tag_removes_it_from_the_counts_and_confirming_marks_it_curated(world):
     _, _, _, curator = world
-    refresh_rollup()
+    refresh_read_model()
     tag = Tag.objects.first()
     before = sum(row.articles for row in FeedRollup.objects.filter(signal=tag.signal))
     decisions.reject_tag(tag, curator)
-    refresh_rollup()
+    refresh_read_model()
     assert sum(row.articles for row in FeedRollup.objects.filter(signal=tag.signal)) == before - 1
     decisions.confirm_tag(tag, curator)
-    refresh_rollup()
+    refresh_read_model()
     assert FeedRollup.objects.filter(signal=tag.signal, curated=True).exists()
 
 
@@ -425,17 +403,17 @@ def test_a_story_counts_once_on_the_day_of_its_first_article(world):
         Assessment.objects.create(article=article, status="relevant", language="en", story=story)
         Tag.objects.create(article=article, signal=signal, confidence=0.9)
     refresh_story(story.id)
-    refresh_rollup()
+    refresh_read_model()
     in_january = FeedRollup.objects.filter(signal=signal, day__gte=date(2025, 1, 1))
     assert sum(row.articles for row in in_january) == 2
     assert [(row.day, row.stories) for row in in_january.filter(stories__gt=0)] == [(date(2025, 1, 6), 1)]
 
 
 def test_rebuild_gives_the_same_rows_as_incremental_refreshes(world):
-    refresh_rollup()
+    refresh_read_model()
     incremental = rolled_feed_counts()
     incremental_days = rolled_day_counts()
-    rebuild_rollup()
+    rebuild_read_model()
     assert rolled_feed_counts() == incremental
     assert rolled_day_counts() == incremental_days
 
@@ -491,7 +469,7 @@ def test_sessions_tell_the_triggers_at_once_that_none_is_ignored():
 @pytest.mark.skipif(connection.vendor != "sqlite", reason="only the embedded SQLite database runs without triggers")
 def test_on_sqlite_a_refresh_counts_every_write_without_triggers(world):
     _, _, signals, curator = world
-    refresh_rollup()
+    refresh_read_model()
     assert installed_triggers() == set()
     article = Article.objects.order_by("pk").first()
     taken = set(article.tags.values_list("signal_id", flat=True))

@@ -8,8 +8,8 @@ from ingest.models import Article
 from tests.dashboard_helpers import HOSTILE_STRINGS, at, make_user, signal, tagged_article
 from tests.factories import make_article, make_feed
 from tracker.models import Story, Tag
+from tracker.readmodel.refresh import refresh_read_model
 from tracker.roles import ADMIN, ANALYST, CURATOR
-from tracker.rollup import refresh_rollup
 
 pytestmark = pytest.mark.django_db
 
@@ -130,7 +130,7 @@ def test_list_query_count_does_not_grow_with_page_size(client, analyst, django_a
     feeds = [make_feed() for _ in range(3)]
     for number in range(per_page + 5):
         tagged_article(feeds[number % 3], {"visit": 0.9, "drill": 0.7}, evidence="Drills held.", terms=("Drills",))
-    refresh_rollup()  # as the tagging task does after every batch
+    refresh_read_model()  # as the tagging task does after every batch
     with django_assert_max_num_queries(10):
         response = client.get(reverse("article-list"), {"per_page": per_page})
     assert len(response.context["page"].articles) == per_page
@@ -146,7 +146,7 @@ def test_overview_and_detail_query_counts_do_not_grow_with_rows(
         tagged_article(feeds[number % 3], {"visit": 0.9}, story=story, also_in=(feeds[(number + 1) % 3],))
         for number in range(article_count)
     ]
-    refresh_rollup()  # the steady state: the rollup already counts the rows
+    refresh_read_model()  # the steady state: the rollup already counts the rows
     # Session and user, the filter form's choices, the signal total, the date window and the first page.
     with django_assert_max_num_queries(12):
         assert client.get(reverse("home")).status_code == 200

@@ -15,6 +15,7 @@ from django.utils import timezone
 from ingest.models import Article
 from tracker.active_tagger import current_tagger
 from tracker.models import Assessment, SignalType, Tag
+from tracker.readmodel.refresh import refresh_read_model
 from tracker.stories import assign_stories, fingerprint_fields
 from tracker.tagging.engine import Evidence, Result, Tagger
 
@@ -71,6 +72,8 @@ def assess_articles(article_ids: Iterable[int], tagger: Tagger | None = None) ->
     with transaction.atomic():
         assign_stories(save_assessments(articles, results, tagger.version))
         changes = save_tags(articles, results, tagger.version)
+    # The writer keeps the read model fresh: the next page load counts this batch, and reads never write.
+    refresh_read_model()
     return summarize(results.values(), changes)
 
 

@@ -1,6 +1,6 @@
 """The dashboard's charts: pure functions from aggregated rows to Plotly figures and tables.
 
-Nothing here reads the database: tracker.chart_data fetches the rows (tracker.queries) and calls
+Nothing here reads the database: tracker.chart_data fetches the rows (tracker.readmodel) and calls
 these. Periods, zero-filled series and the spike rule are tracker.series'; this module turns a
 SignalFilter into their arguments and draws what they return. A figure is a plain dict, ready for
 JSON and for ``Plotly.newPlot(div, figure)`` (it carries its own config). Each chart comes with a
@@ -51,7 +51,7 @@ HOVER_DATE_FORMATS = {"day": "%{x|%a %-d %b %Y}", "week": "Week of %{x|%-d %b %Y
 PERIOD_COLUMNS = {"day": "Day", "week": "Week starting", "month": "Month"}
 
 
-# What the charts read from their inputs: SignalType, KeyEvent and tracker.queries' rows, or any
+# What the charts read from their inputs: SignalType, KeyEvent and tracker.readmodel's rows, or any
 # object with these attributes (the tests use plain ones). Count rows are tracker.series.CountRowLike.
 
 
@@ -93,45 +93,49 @@ class Chart:
 def filter_series(
     rows: Iterable[CountRowLike],
     types: Sequence[SignalTypeLike],
-    f: SignalFilter,
+    signal_filter: SignalFilter,
     baseline_rows: Iterable[CountRowLike] | None = None,
 ) -> TimeSeries:
     """Rows as zero-filled series of the given types over the filter's dates and period, with their spikes.
 
-    baseline_rows, fetched with baseline_filter(f), serve only as the first periods' spike baselines.
+    baseline_rows, fetched with baseline_filter(signal_filter), serve only as the first periods' spike baselines.
     """
     slugs = [signal_type.slug for signal_type in types]
-    return time_series(rows, slugs, f.period, start=f.start, end=f.end, baseline_rows=baseline_rows)
+    return time_series(
+        rows, slugs, signal_filter.period, start=signal_filter.start, end=signal_filter.end, baseline_rows=baseline_rows
+    )
 
 
-def baseline_filter(f: SignalFilter) -> SignalFilter | None:
-    """The whole periods just before the first one f shows, whose counts are its first periods' spike baselines.
+def baseline_filter(signal_filter: SignalFilter) -> SignalFilter | None:
+    """The whole periods just before the first one the filter shows: its first periods' spike baselines.
 
     None without a start date: the series then starts with the data itself.
     """
-    if f.start is None:
+    if signal_filter.start is None:
         return None
-    first, last = lead_in_bounds(f.start, f.period)
-    return replace(f, start=first, end=last)
+    first, last = lead_in_bounds(signal_filter.start, signal_filter.period)
+    return replace(signal_filter, start=first, end=last)
 
 
 # --- Shared pieces ----------------------------------------------------------------------------------------
 
 
-def shown_types(types: Sequence[SignalTypeLike], f: SignalFilter) -> list[SignalTypeLike]:
-    return [signal_type for signal_type in types if not f.signals or signal_type.slug in f.signals]
+def shown_types(types: Sequence[SignalTypeLike], signal_filter: SignalFilter) -> list[SignalTypeLike]:
+    return [
+        signal_type for signal_type in types if not signal_filter.signals or signal_type.slug in signal_filter.signals
+    ]
 
 
-def measure(f: SignalFilter) -> str:
-    return "stories" if f.count == "stories" else "articles"
+def measure(signal_filter: SignalFilter) -> str:
+    return "stories" if signal_filter.unit == "stories" else "articles"
 
 
-def measure_axis_title(f: SignalFilter) -> str:
-    return "Stories (copies counted once)" if f.count == "stories" else "Articles"
+def measure_axis_title(signal_filter: SignalFilter) -> str:
+    return "Stories (copies counted once)" if signal_filter.unit == "stories" else "Articles"
 
 
-def counting_note(f: SignalFilter) -> str:
-    if f.count == "stories":
+def counting_note(signal_filter: SignalFilter) -> str:
+    if signal_filter.unit == "stories":
         return (
             "Counting stories: copies of one story (syndication, rewrites, one wire story in many feeds) count once, "
             "on the day and in the feed of its first report."
@@ -139,20 +143,25 @@ def counting_note(f: SignalFilter) -> str:
     return "Counting articles: an article carrying several signal types counts once under each."
 
 
-def list_link(list_url: str, f: SignalFilter) -> str:
-    return f"{list_url}?{f.to_query()}"
+def list_link(list_url: str, signal_filter: SignalFilter) -> str:
+    return f"{list_url}?{signal_filter.to_query()}"
 
 
-def drill_down_link(list_url: str, f: SignalFilter, start: date, slug: str, period: str | None = None) -> str:
-    """The list behind one bar: ``list_link`` of ``f.drill_down(...)``, without re-encoding the whole filter.
+def drill_down_link(
+    list_url: str, signal_filter: SignalFilter, start: date, slug: str, period: str | None = None
+) -> str:
+    """The list behind one bar: ``list_link`` of the filter's ``drill_down(...)``, without re-encoding all of it.
 
     A day chart over three years carries thousands of these links; encoding every field for each of them
     took longer than the chart's query. Only the period and the type change from link to link.
     """
-    first, last = period_bounds(start, period or f.period)
-    first, last = max(first, f.start) if f.start else first, min(last, f.end) if f.end else last
+    first, last = period_bounds(start, period or signal_filter.period)
+    first, last = (
+        max(first, signal_filter.start) if signal_filter.start else first,
+        min(last, signal_filter.end) if signal_filter.end else last,
+    )
     head = f"from={first.isoformat()}&to={last.isoformat()}&{_encoded_signal(slug)}"
-    rest = _query_without_period_and_types(f)
+    rest = _query_without_period_and_types(signal_filter)
     return f"{list_url}?{head}&{rest}" if rest else f"{list_url}?{head}"
 
 
@@ -162,9 +171,9 @@ def _encoded_signal(slug: str) -> str:
 
 
 @functools.lru_cache(maxsize=256)
-def _query_without_period_and_types(f: SignalFilter) -> str:
+def _query_without_period_and_types(signal_filter: SignalFilter) -> str:
     # query_items puts from, to and the types first: what follows them is the same for every drill-down.
-    return replace(f, start=None, end=None, signals=()).to_query()
+    return replace(signal_filter, start=None, end=None, signals=()).to_query()
 
 
 def plotly_text(text: str) -> str:
@@ -253,29 +262,32 @@ def timeline_chart(
     rows: Iterable[CountRowLike],
     types: Sequence[SignalTypeLike],
     events: Iterable[KeyEventLike],
-    f: SignalFilter,
+    signal_filter: SignalFilter,
     list_url: str,
     baseline_rows: Iterable[CountRowLike] | None = None,
 ) -> Chart:
     """Stacked bars per period and type, spikes starred, key events as dotted lines."""
-    types = shown_types(types, f)
-    series = filter_series(rows, types, f, baseline_rows)
-    title = f"Signals per {f.period}, counting {measure(f)}"
-    columns, table = time_table(series, types, f)
-    notes = [counting_note(f), SPIKE_RULE, "Dotted lines mark curated key events."]
+    types = shown_types(types, signal_filter)
+    series = filter_series(rows, types, signal_filter, baseline_rows)
+    title = f"Signals per {signal_filter.period}, counting {measure(signal_filter)}"
+    columns, table = time_table(series, types, signal_filter)
+    notes = [counting_note(signal_filter), SPIKE_RULE, "Dotted lines mark curated key events."]
     if series.is_empty:
         return Chart(title, empty_figure(title), columns, [], notes)
-    bars = [period_bars(series, signal_type, f, list_url) for signal_type in types]
-    markers = spike_markers(series, f, list_url, stacked_spike_points(series, types))
-    shapes, annotations = key_event_marks(events, series, f)
+    bars = [period_bars(series, signal_type, signal_filter, list_url) for signal_type in types]
+    markers = spike_markers(series, signal_filter, list_url, stacked_spike_points(series, types))
+    shapes, annotations = key_event_marks(events, series, signal_filter)
     stacked_heights = [sum(column) for column in zip(*series.counts.values(), strict=True)]
     layout = base_layout(
         title,
         height=TIMELINE_HEIGHT,
         barmode="stack",
         bargap=0.1,
-        xaxis=time_axis(series.periods, f.period) | {"title": {"text": PERIOD_COLUMNS[f.period]}},
-        yaxis=count_axis(max(stacked_heights), FULL_CHART_COUNT_TICKS, title={"text": measure_axis_title(f)}),
+        xaxis=time_axis(series.periods, signal_filter.period)
+        | {"title": {"text": PERIOD_COLUMNS[signal_filter.period]}},
+        yaxis=count_axis(
+            max(stacked_heights), FULL_CHART_COUNT_TICKS, title={"text": measure_axis_title(signal_filter)}
+        ),
         shapes=shapes,
         annotations=annotations,
     )
@@ -286,34 +298,34 @@ def per_type_chart(
     rows: Iterable[CountRowLike],
     types: Sequence[SignalTypeLike],
     events: Iterable[KeyEventLike],
-    f: SignalFilter,
+    signal_filter: SignalFilter,
     list_url: str,
     baseline_rows: Iterable[CountRowLike] | None = None,
 ) -> Chart:
     """One small bar chart per type, stacked vertically on one shared time axis, each on its own scale."""
-    types = shown_types(types, f)
-    series = filter_series(rows, types, f, baseline_rows)
-    title = f"Each signal type per {f.period}, counting {measure(f)}"
-    columns, table = time_table(series, types, f)
-    notes = [counting_note(f), SPIKE_RULE, "Each type has its own vertical scale."]
+    types = shown_types(types, signal_filter)
+    series = filter_series(rows, types, signal_filter, baseline_rows)
+    title = f"Each signal type per {signal_filter.period}, counting {measure(signal_filter)}"
+    columns, table = time_table(series, types, signal_filter)
+    notes = [counting_note(signal_filter), SPIKE_RULE, "Each type has its own vertical scale."]
     if series.is_empty:
         return Chart(title, empty_figure(title), columns, [], notes)
     data, axes, titles = [], {}, []
     domains = stacked_domains(len(types))
-    x_axis = time_axis(series.periods, f.period)
+    x_axis = time_axis(series.periods, signal_filter.period)
     for number, (signal_type, domain) in enumerate(zip(types, domains, strict=True), start=1):
         suffix = "" if number == 1 else str(number)
         on_axes = {"xaxis": f"x{suffix}", "yaxis": f"y{suffix}", "showlegend": False}
-        data.append(period_bars(series, signal_type, f, list_url) | on_axes)
+        data.append(period_bars(series, signal_type, signal_filter, list_url) | on_axes)
         points = [SpikePoint(signal_type, spike, spike.count / 2) for spike in series.spikes[signal_type.slug]]
-        data += [marker | on_axes for marker in spike_markers(series, f, list_url, points)]
+        data += [marker | on_axes for marker in spike_markers(series, signal_filter, list_url, points)]
         largest = max(series.counts[signal_type.slug])
         is_bottom = number == len(types)
         axes |= subplot_axes(
-            suffix, domain, x_axis, largest, is_bottom=is_bottom, x_axis_title=PERIOD_COLUMNS[f.period]
+            suffix, domain, x_axis, largest, is_bottom=is_bottom, x_axis_title=PERIOD_COLUMNS[signal_filter.period]
         )
         titles.append(subplot_title(signal_type.name, domain))
-    shapes, annotations = key_event_marks(events, series, f)
+    shapes, annotations = key_event_marks(events, series, signal_filter)
     layout = base_layout(
         title, height=90 + 120 * len(types), bargap=0.1, shapes=shapes, annotations=titles + annotations, **axes
     )
@@ -321,12 +333,12 @@ def per_type_chart(
     return Chart(title, figure(data, layout), columns, table, notes)
 
 
-def time_table(series: TimeSeries, types: Sequence[SignalTypeLike], f: SignalFilter) -> tuple:
+def time_table(series: TimeSeries, types: Sequence[SignalTypeLike], signal_filter: SignalFilter) -> tuple:
     counts = [series.counts[signal_type.slug] for signal_type in types]
     labelled = (
         (period.isoformat(), [column[index] for column in counts]) for index, period in enumerate(series.periods)
     )
-    return wide_table(PERIOD_COLUMNS[f.period], types, labelled)
+    return wide_table(PERIOD_COLUMNS[signal_filter.period], types, labelled)
 
 
 def period_positioning(period: str) -> dict:
@@ -338,10 +350,10 @@ def period_positioning(period: str) -> dict:
     return {"xperiod": PERIOD_MILLISECONDS["day"], "xperiodalignment": "middle"}
 
 
-def period_bars(series: TimeSeries, signal_type: SignalTypeLike, f: SignalFilter, list_url: str) -> dict:
+def period_bars(series: TimeSeries, signal_type: SignalTypeLike, signal_filter: SignalFilter, list_url: str) -> dict:
     counts = series.counts[signal_type.slug]
     links = [
-        drill_down_link(list_url, f, period, signal_type.slug) if count else None
+        drill_down_link(list_url, signal_filter, period, signal_type.slug) if count else None
         for period, count in zip(series.periods, counts, strict=True)
     ]
     return {
@@ -352,8 +364,11 @@ def period_bars(series: TimeSeries, signal_type: SignalTypeLike, f: SignalFilter
         "y": counts,
         "customdata": links,
         "marker": {"color": signal_type.colour},
-        "hovertemplate": f"{HOVER_DATE_FORMATS[f.period]}<br>%{{fullData.name}}: %{{y}} {measure(f)}<extra></extra>",
-        **period_positioning(f.period),
+        "hovertemplate": (
+            f"{HOVER_DATE_FORMATS[signal_filter.period]}<br>%{{fullData.name}}: %{{y}} {measure(signal_filter)}"
+            "<extra></extra>"
+        ),
+        **period_positioning(signal_filter.period),
     }
 
 
@@ -376,7 +391,9 @@ def stacked_spike_points(series: TimeSeries, types: Sequence[SignalTypeLike]) ->
     return points
 
 
-def spike_markers(series: TimeSeries, f: SignalFilter, list_url: str, points: list[SpikePoint]) -> list[dict]:
+def spike_markers(
+    series: TimeSeries, signal_filter: SignalFilter, list_url: str, points: list[SpikePoint]
+) -> list[dict]:
     """One trace of stars for the spikes at the given points, or no trace."""
     if not points:
         return []
@@ -389,27 +406,29 @@ def spike_markers(series: TimeSeries, f: SignalFilter, list_url: str, points: li
             "x": [period.isoformat() for period in periods],
             "y": [point.height for point in points],
             "customdata": [
-                drill_down_link(list_url, f, period, point.signal_type.slug)
+                drill_down_link(list_url, signal_filter, period, point.signal_type.slug)
                 for period, point in zip(periods, points, strict=True)
             ],
-            "hovertext": [spike_description(point, f) for point in points],
-            "hovertemplate": f"{HOVER_DATE_FORMATS[f.period]}<br>%{{hovertext}}<extra></extra>",
+            "hovertext": [spike_description(point, signal_filter) for point in points],
+            "hovertemplate": f"{HOVER_DATE_FORMATS[signal_filter.period]}<br>%{{hovertext}}<extra></extra>",
             "marker": {"symbol": "star", "size": 13, "color": "#ffffff", "line": {"color": "#222222", "width": 1.5}},
-            **period_positioning(f.period),
+            **period_positioning(signal_filter.period),
         }
     ]
 
 
-def spike_description(point: SpikePoint, f: SignalFilter) -> str:
+def spike_description(point: SpikePoint, signal_filter: SignalFilter) -> str:
     return (
-        f"Spike in {plotly_text(point.signal_type.name)}: {point.spike.count} {measure(f)}, "
-        f"against a mean of {point.spike.baseline_mean:.1f} over the previous {f.period}s"
+        f"Spike in {plotly_text(point.signal_type.name)}: {point.spike.count} {measure(signal_filter)}, "
+        f"against a mean of {point.spike.baseline_mean:.1f} over the previous {signal_filter.period}s"
     )
 
 
-def key_event_marks(events: Iterable[KeyEventLike], series: TimeSeries, f: SignalFilter) -> tuple[list, list]:
+def key_event_marks(
+    events: Iterable[KeyEventLike], series: TimeSeries, signal_filter: SignalFilter
+) -> tuple[list, list]:
     """A dotted vertical line and a label for each key event within the periods shown."""
-    first, last = series.periods[0], period_bounds(series.periods[-1], f.period)[1]
+    first, last = series.periods[0], period_bounds(series.periods[-1], signal_filter.period)[1]
     shown = sorted((event for event in events if first <= event.date <= last), key=lambda event: event.date)
     return [key_event_line(event) for event in shown], [key_event_label(event) for event in shown]
 
@@ -480,15 +499,15 @@ def subplot_title(text: str, domain: tuple[float, float]) -> dict:
 
 
 def heatmap_chart(
-    rows: Iterable[CountRowLike], types: Sequence[SignalTypeLike], f: SignalFilter, list_url: str
+    rows: Iterable[CountRowLike], types: Sequence[SignalTypeLike], signal_filter: SignalFilter, list_url: str
 ) -> Chart:
     """Types down, months across; each cell links to its month's articles of its type."""
-    types = shown_types(types, f)
-    monthly = replace(f, period="month")
+    types = shown_types(types, signal_filter)
+    monthly = replace(signal_filter, period="month")
     series = filter_series(rows, types, monthly)
-    title = f"Signals per month and type, counting {measure(f)}"
+    title = f"Signals per month and type, counting {measure(signal_filter)}"
     columns, table = time_table(series, types, monthly)
-    notes = [counting_note(f)]
+    notes = [counting_note(signal_filter)]
     if series.is_empty:
         return Chart(title, empty_figure(title), columns, [], notes)
     months = series.periods
@@ -498,15 +517,15 @@ def heatmap_chart(
         "y": [plotly_text(signal_type.name) for signal_type in types],
         "z": [series.counts[signal_type.slug] for signal_type in types],
         "customdata": [
-            [drill_down_link(list_url, f, month, signal_type.slug, "month") for month in months]
+            [drill_down_link(list_url, signal_filter, month, signal_type.slug, "month") for month in months]
             for signal_type in types
         ],
         "colorscale": HEATMAP_COLOURS,
         "zmin": 0,
         "xgap": 2,
         "ygap": 2,
-        "colorbar": {"title": {"text": measure_axis_title(f)}},
-        "hovertemplate": f"%{{y}}, %{{x|%B %Y}}: %{{z}} {measure(f)}<extra></extra>",
+        "colorbar": {"title": {"text": measure_axis_title(signal_filter)}},
+        "hovertemplate": f"%{{y}}, %{{x|%B %Y}}: %{{z}} {measure(signal_filter)}<extra></extra>",
         **period_positioning("month"),
     }
     layout = base_layout(
@@ -538,26 +557,26 @@ class Tally:
 def sources_chart(
     rows: Iterable[SourceRowLike],
     types: Sequence[SignalTypeLike],
-    f: SignalFilter,
+    signal_filter: SignalFilter,
     list_url: str,
     kind_labels: Mapping[str, str] | None = None,
     top: int = TOP_FEEDS,
 ) -> Chart:
     """Horizontal stacked bars: the feeds with the most signals, split by type."""
-    types, kind_labels = shown_types(types, f), kind_labels or {}
+    types, kind_labels = shown_types(types, signal_filter), kind_labels or {}
     feeds = feed_tallies(rows, {signal_type.slug for signal_type in types})
     shown = feeds[:top]
-    title = f"Signals per source feed{f' (top {top})' if len(feeds) > top else ''}, counting {measure(f)}"
+    title = f"Signals per source feed{f' (top {top})' if len(feeds) > top else ''}, counting {measure(signal_filter)}"
     labelled = ((feed.label, kind_labels.get(feed.kind, feed.kind), counts_of(feed, types)) for feed in feeds)
     columns, table = wide_table("Feed", types, labelled)
     columns.insert(1, "Source kind")
-    notes = [counting_note(f), "Each article counts under the feed that first carried it."]
+    notes = [counting_note(signal_filter), "Each article counts under the feed that first carried it."]
     if len(feeds) > top:
         notes.append(f"The chart shows the {top} feeds with the most signals of {len(feeds)}; the table lists all.")
     if not feeds:
         return Chart(title, empty_figure(title), columns, [], notes)
     bars = [
-        source_bars(shown, signal_type, f, list_url, lambda tally: {"feeds": (tally.key,)}, horizontal=True)
+        source_bars(shown, signal_type, signal_filter, list_url, lambda tally: {"feeds": (tally.key,)}, horizontal=True)
         for signal_type in types
     ]
     layout = base_layout(
@@ -565,7 +584,7 @@ def sources_chart(
         barmode="stack",
         height=170 + 24 * len(shown),
         xaxis=count_axis(
-            max(feed.total for feed in shown), WIDE_AXIS_COUNT_TICKS, title={"text": measure_axis_title(f)}
+            max(feed.total for feed in shown), WIDE_AXIS_COUNT_TICKS, title={"text": measure_axis_title(signal_filter)}
         ),
         yaxis={"type": "category", "autorange": "reversed", "automargin": True},
     )
@@ -575,21 +594,21 @@ def sources_chart(
 def source_kinds_chart(
     rows: Iterable[SourceRowLike],
     types: Sequence[SignalTypeLike],
-    f: SignalFilter,
+    signal_filter: SignalFilter,
     list_url: str,
     kind_labels: Mapping[str, str] | None = None,
 ) -> Chart:
     """Grouped bars per kind of outlet and type: who reports visits, who issues the denials."""
-    types, kind_labels = shown_types(types, f), kind_labels or {}
+    types, kind_labels = shown_types(types, signal_filter), kind_labels or {}
     kinds = kind_tallies(rows, {signal_type.slug for signal_type in types}, kind_labels)
-    title = f"Signals per kind of source, counting {measure(f)}"
+    title = f"Signals per kind of source, counting {measure(signal_filter)}"
     columns, table = wide_table("Source kind", types, ((kind.label, counts_of(kind, types)) for kind in kinds))
-    notes = [counting_note(f), "Each article counts under the kind of the feed that first carried it."]
+    notes = [counting_note(signal_filter), "Each article counts under the kind of the feed that first carried it."]
     if not kinds:
         return Chart(title, empty_figure(title), columns, [], notes)
     bars = [
-        source_bars(kinds, signal_type, f, list_url, lambda tally: {"source_kinds": (tally.key,)})
-        | share_hover(kinds, signal_type, f)
+        source_bars(kinds, signal_type, signal_filter, list_url, lambda tally: {"source_kinds": (tally.key,)})
+        | share_hover(kinds, signal_type, signal_filter)
         for signal_type in types
     ]
     layout = base_layout(
@@ -597,7 +616,9 @@ def source_kinds_chart(
         barmode="group",
         height=SOURCE_KINDS_HEIGHT,
         xaxis={"type": "category", "title": {"text": "Kind of source"}},
-        yaxis=count_axis(largest_count(kinds), FULL_CHART_COUNT_TICKS, title={"text": measure_axis_title(f)}),
+        yaxis=count_axis(
+            largest_count(kinds), FULL_CHART_COUNT_TICKS, title={"text": measure_axis_title(signal_filter)}
+        ),
     )
     return Chart(title, figure(bars, layout), columns, table, notes)
 
@@ -645,7 +666,7 @@ def counts_of(tally: Tally, types: Sequence[SignalTypeLike]) -> list[int]:
 def source_bars(
     tallies: list[Tally],
     signal_type: SignalTypeLike,
-    f: SignalFilter,
+    signal_filter: SignalFilter,
     list_url: str,
     narrow: Callable[[Tally], dict],
     horizontal: bool = False,
@@ -653,13 +674,13 @@ def source_bars(
     """One type's bars over feeds or kinds; narrow(tally) gives the filter fields that select one of them."""
     counts = [tally.counts.get(signal_type.slug, 0) for tally in tallies]
     links = [
-        list_link(list_url, replace(f, signals=(signal_type.slug,), **narrow(tally))) if count else None
+        list_link(list_url, replace(signal_filter, signals=(signal_type.slug,), **narrow(tally))) if count else None
         for tally, count in zip(tallies, counts, strict=True)
     ]
     labels = [plotly_text(tally.label) for tally in tallies]
     # The category is on y for horizontal bars, on x otherwise.
     category, value = ("y", "x") if horizontal else ("x", "y")
-    hover = f"%{{{category}}}<br>%{{fullData.name}}: %{{{value}}} {measure(f)}"
+    hover = f"%{{{category}}}<br>%{{fullData.name}}: %{{{value}}} {measure(signal_filter)}"
     return {
         "type": "bar",
         "orientation": "h" if horizontal else "v",
@@ -673,8 +694,8 @@ def source_bars(
     }
 
 
-def share_hover(kinds: list[Tally], signal_type: SignalTypeLike, f: SignalFilter) -> dict:
-    template = f"%{{x}}<br>%{{fullData.name}}: %{{y}} {measure(f)}<br>%{{hovertext}}<extra></extra>"
+def share_hover(kinds: list[Tally], signal_type: SignalTypeLike, signal_filter: SignalFilter) -> dict:
+    template = f"%{{x}}<br>%{{fullData.name}}: %{{y}} {measure(signal_filter)}<br>%{{hovertext}}<extra></extra>"
     return {"hovertext": kind_shares(kinds, signal_type), "hovertemplate": template}
 
 

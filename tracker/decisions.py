@@ -11,6 +11,7 @@ from django.utils import timezone
 
 from ingest.models import Article
 from tracker.models import SignalType, Tag
+from tracker.readmodel.refresh import refresh_read_model
 
 
 def confirm_tag(tag: Tag, user) -> Tag:
@@ -24,6 +25,8 @@ def reject_tag(tag: Tag, user) -> Tag:
 def decide(tag: Tag, decision: str, user) -> Tag:
     tag.decision, tag.decided_by, tag.decided_at = decision, user, timezone.now()
     tag.save(update_fields=["decision", "decided_by", "decided_at", "updated_at"])
+    # Every chart counts the decision on the curator's next page load: the writer refreshes, never the reader.
+    refresh_read_model()
     return tag
 
 
@@ -37,4 +40,5 @@ def add_tag(article: Article, signal: SignalType, user, evidence_note: str = "")
     if evidence_note.strip():
         tag.evidence = [{"sentence": evidence_note.strip(), "terms": []}]
     tag.save()
+    refresh_read_model()
     return tag

@@ -46,7 +46,8 @@ class SignalFilter:
     curated_only: bool = False
     q: str = ""
     period: str = "week"
-    count: str = "articles"
+    # What a count counts: "articles", or "stories" (copies of one story counted once).
+    unit: str = "articles"
     sort: str = "-date"
 
     @property
@@ -73,8 +74,8 @@ class SignalFilter:
         if include_view:
             if self.period != "week":
                 items.append(("period", self.period))
-            if self.count != "articles":
-                items.append(("count", self.count))
+            if self.unit != "articles":
+                items.append(("count", self.unit))
             if self.sort != "-date":
                 items.append(("sort", self.sort))
         return items
@@ -161,6 +162,6 @@ class FilterForm(forms.Form):
             curated_only=bool(data.get("curated")),
             q=(data.get("q") or "").strip(),
             period=data.get("period") or "week",
-            count=data.get("count") or "articles",
+            unit=data.get("count") or "articles",
             sort=data.get("sort") or "-date",
         )

@@ -10,7 +10,7 @@ from ingest.models import Article, Feed
 # --- Triggers ----------------------------------------------------------------------------------------------
 # Triggers, not Django signals: bulk updates, raw SQL and cascades all pass through them, so no write path can
 # leave the derived tables stale. The dirty-day triggers only append the days a write may have changed to
-# tracker_rollupdirtyday; tracker.rollup recounts those days. pgtrigger writes them into the migrations, on
+# tracker_rollupdirtyday; tracker.readmodel.refresh recounts those days. pgtrigger writes them into the migrations, on
 # PostgreSQL only: the embedded SQLite database has none, and rebuilds its derived tables whenever a writer
 # refreshes them.
 
@@ -323,7 +323,7 @@ class RollupCounts(models.Model):
 
     ``articles`` counts tagged articles; ``stories`` counts those that lead their story (the
     story's earliest article, or an article in no story), so a story counts once, on the day
-    and in the feed of its first report. Kept equal to the raw tables by tracker.rollup.
+    and in the feed of its first report. Kept equal to the raw tables by tracker.readmodel.refresh.
     """
 
     day = models.DateField()
@@ -379,28 +379,12 @@ class RollupDirtyDay(models.Model):
         return str(self.day)
 
 
-class FeedMonthRollup(models.Model):
-    """Per month, feed and type, nothing else: the sources chart over whole months in a few thousand rows."""
-
-    month = models.DateField(help_text="First day of the month")
-    feed = models.ForeignKey(Feed, on_delete=models.DO_NOTHING, db_constraint=False, related_name="+")
-    signal = models.ForeignKey(SignalType, on_delete=models.DO_NOTHING, db_constraint=False, related_name="+")
-    articles = models.PositiveIntegerField()
-    stories = models.PositiveIntegerField()
-
-    class Meta:
-        indexes = [models.Index(fields=["month"])]
-
-    def __str__(self) -> str:
-        return f"{self.month:%Y-%m} feed {self.feed_id} {self.signal_id}: {self.articles} articles"
-
-
 class SignalFact(models.Model):
-    """One visible tag with everything the list and a search filter on: a narrow copy kept by the rollup refresh.
+    """One visible tag with everything the list filters and orders on: a narrow copy kept by the read model.
 
-    The raw rows are wide (evidence, text, HTML, search vectors inline), so filtering or ordering a
-    million of them reads gigabytes; here one table answers, the search included. The search vector is
-    stored out of line (see the migration), so scanning the table never reads it unless a search asks.
+    The raw rows are wide (evidence, text, HTML, search vectors inline), so filtering or ordering a million
+    of them reads gigabytes; here one table answers. A search is tested on the fact's article signal set,
+    which holds the article's search vector.
     """
 
     tag = models.OneToOneField(
@@ -419,11 +403,11 @@ class SignalFact(models.Model):
     confidence_tenths = models.PositiveSmallIntegerField(help_text="floor(confidence × 10)")
     curated = models.BooleanField(help_text="Added or confirmed by a curator")
     leads_story = models.BooleanField(help_text="Its article is its story's lead, or in no story")
-    search_vector = SearchVectorField(null=True, editable=False)
 
     class Meta:
         indexes = [
-            # The day is indexed with the search vector (migration 0014), on PostgreSQL.
+            # The refresh replaces a day's facts.
+            models.Index(fields=["day"], name="tracker_fact_day"),
             models.Index(fields=["-published_at", "-article"], name="tracker_fact_newest"),
             models.Index(fields=["-confidence", "-published_at", "-article"], name="tracker_fact_strongest"),
             models.Index(fields=["feed", "-published_at"], name="tracker_fact_feed"),
@@ -445,8 +429,9 @@ class ArticleSignalSet(models.Model):
     """One tagged article as a search counts it: its day, feed, language and story lead, its visible signal types
     as bit masks (bit n for the type with id n), and a copy of its search vector.
 
-    A search is counted from these, one row per matching article, where the signal facts hold one per tag.
-    Kept by the rollup refresh from the signal facts; its vectors are stored out of line like theirs.
+    Every search is counted and found from these, one row per matching article, where the signal facts hold one
+    per tag. Kept by the read model's refresh from the signal facts; its vectors are stored out of line (see
+    migration 0016), so that scanning the rows never reads them unless a search asks.
     """
 
     article = models.OneToOneField(

@@ -203,6 +203,11 @@ CELERY_BEAT_SCHEDULE = {
         "task": "ingest.tasks.enqueue_due_feeds",
         "schedule": float(env_int("INGEST_SCHEDULER_TICK_SECONDS", 60)),
     },
+    # Writers refresh the read model themselves; this recounts what other writes marked (admin edits, bulk loads).
+    "refresh-read-model": {
+        "task": "tracker.tasks.refresh_read_model_task",
+        "schedule": float(env_int("READ_MODEL_REFRESH_SECONDS", 60)),
+    },
 }
 
 # --- Ingest

@@ -5,7 +5,7 @@ import logging
 from celery import shared_task
 
 from tracker.assess import assess_articles
-from tracker.rollup import refresh_rollup
+from tracker.readmodel.refresh import refresh_read_model
 
 logger = logging.getLogger(__name__)
 
@@ -13,9 +13,16 @@ logger = logging.getLogger(__name__)
 @shared_task(acks_late=True, ignore_result=True)
 def tag_articles_task(article_ids: list[int]) -> None:
     summary = assess_articles(article_ids)
-    # Fold the new tags into the chart counts now, so the next dashboard read does not pay for it.
-    days = refresh_rollup()
-    logger.info("articles %s tagged: %s; %d days recounted", compact_ids(article_ids), summary, days)
+    logger.info("articles %s tagged: %s", compact_ids(article_ids), summary)
+
+
+@shared_task(ignore_result=True)
+def refresh_read_model_task() -> None:
+    """For writes outside the tagger and the curators' decisions (an admin moving an article's date, changing a
+    feed's kind, a bulk load): their days are marked by the triggers, and recounted here."""
+    days = refresh_read_model()
+    if days:
+        logger.info("read model: %d days recounted", days)
 
 
 def compact_ids(article_ids: list[int], shown: int = 5) -> str:

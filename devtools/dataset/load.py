@@ -33,8 +33,8 @@ from devtools.dataset.rows import (
 )
 from ingest.models import Article, ArticleSource, Feed
 from tracker.models import Assessment, SignalType, Story, Tag
+from tracker.readmodel.refresh import DAILY_TABLES, rebuild_read_model
 from tracker.roles import CURATOR, ensure_role_groups
-from tracker.rollup import DAILY_TABLES, rebuild_rollup
 from tracker.stories import refresh_story
 
 CHUNK_STORIES = 20_000
@@ -82,7 +82,7 @@ def generate_dataset(
         # In the same transaction: the tags went in without the triggers that log dirty days, so a reader between
         # the commit and a later rebuild would be shown the old counts.
         with timed(summary, "rollup"):
-            rebuild_rollup()
+            rebuild_read_model()
     with timed(summary, "analyze"):
         analyze_tables()
     return summary
@@ -308,7 +308,7 @@ def planned_counts(plan: Plan, feed_count: int, source_count: int) -> dict[str, 
 
 
 def rollup_tables() -> list[str]:
-    """The rollup's count tables and its dirty-day log, found by name so that a table the rollup gains is included."""
+    """The rollup count tables and the dirty-day log, found by name so that a rollup table added later is included."""
     tables = (model._meta.db_table for model in apps.get_app_config("tracker").get_models())
     return sorted(table for table in tables if "rollup" in table)
 

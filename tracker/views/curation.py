@@ -1,7 +1,5 @@
-"""Curators' decisions on an article's page: confirm, reject or add a tag.
-
-Each decision refreshes the rollup before redirecting, so the charts the curator goes back to already count it.
-"""
+"""Curators' decisions on an article's page: confirm, reject or add a tag (made by tracker.decisions, which also
+brings the read model up to date, so the charts the curator goes back to already count them)."""
 
 from django import forms
 from django.contrib import messages
@@ -13,7 +11,6 @@ from django.views.decorators.http import require_POST
 from ingest.models import Article
 from tracker.decisions import add_tag, confirm_tag, reject_tag
 from tracker.models import SignalType, Tag
-from tracker.rollup import refresh_rollup
 
 DECISIONS = {"confirm": (confirm_tag, "confirmed"), "reject": (reject_tag, "rejected")}
 
@@ -33,7 +30,6 @@ def decide_tag(request: HttpRequest, article_id: int, tag_id: int) -> HttpRespon
         return HttpResponseBadRequest("Unknown decision: use confirm or reject.")
     decide, past_tense = decision
     decide(tag, request.user)
-    refresh_rollup()
     messages.success(request, f"{tag.signal.name} {past_tense}.")
     return redirect("article-detail", article_id=article_id)
 
@@ -49,6 +45,5 @@ def add_article_tag(request: HttpRequest, article_id: int) -> HttpResponse:
         return redirect("article-detail", article_id=article_id)
     signal = form.cleaned_data["signal"]
     add_tag(article, signal, request.user, form.cleaned_data["evidence_note"])
-    refresh_rollup()
     messages.success(request, f"{signal.name} added.")
     return redirect("article-detail", article_id=article_id)

@@ -16,7 +16,7 @@ from django.urls import reverse
 from ingest.models import Article
 from tracker.chart_data import CHART_NAMES, chart_payload, chart_table
 from tracker.filters import SignalFilter
-from tracker.queries import filtered_articles
+from tracker.readmodel import filtered_articles
 from tracker.views.filtering import read_filter
 
 EXPORT_MAX_ROWS = 50_000
@@ -59,8 +59,8 @@ def attachment(response: HttpResponse, filename: str) -> HttpResponse:
 # --- The article list --------------------------------------------------------------------------------
 
 
-def export_rows(f: SignalFilter) -> Iterator[Article]:
-    return filtered_articles(f)[:EXPORT_MAX_ROWS].iterator(chunk_size=EXPORT_CHUNK_ROWS)
+def export_rows(signal_filter: SignalFilter) -> Iterator[Article]:
+    return filtered_articles(signal_filter)[:EXPORT_MAX_ROWS].iterator(chunk_size=EXPORT_CHUNK_ROWS)
 
 
 def article_record(article: Article, page_url: str) -> dict:
@@ -82,10 +82,10 @@ def article_record(article: Article, page_url: str) -> dict:
     }
 
 
-def article_records(request: HttpRequest, f: SignalFilter) -> Iterator[dict]:
+def article_records(request: HttpRequest, signal_filter: SignalFilter) -> Iterator[dict]:
     # One reverse() for the pattern, not one per row.
     detail_pattern = request.build_absolute_uri(reverse("article-detail", args=[0])).replace("/0/", "/{}/")
-    for article in export_rows(f):
+    for article in export_rows(signal_filter):
         yield article_record(article, detail_pattern.format(article.pk))
 
 
@@ -118,8 +118,8 @@ def csv_lines(header: list[str], rows: Iterable[list]) -> Iterator[str]:
         yield writer.writerow(row)
 
 
-def json_chunks(f: SignalFilter, records: Iterable[dict]) -> Iterator[str]:
-    yield f'{{"filter": {json_text(f.to_query())}, "max_rows": {EXPORT_MAX_ROWS}, "articles": ['
+def json_chunks(signal_filter: SignalFilter, records: Iterable[dict]) -> Iterator[str]:
+    yield f'{{"filter": {json_text(signal_filter.to_query())}, "max_rows": {EXPORT_MAX_ROWS}, "articles": ['
     for index, record in enumerate(records):
         yield ("," if index else "") + "\n" + json_text(record)
     yield "\n]}\n"
@@ -127,12 +127,12 @@ def json_chunks(f: SignalFilter, records: Iterable[dict]) -> Iterator[str]:
 
 @login_required
 def articles_export(request: HttpRequest, fmt: str) -> StreamingHttpResponse:
-    f, _ = read_filter(request)
-    records = article_records(request, f)
+    signal_filter, _ = read_filter(request)
+    records = article_records(request, signal_filter)
     if fmt == "csv":
         body, content_type = csv_lines(CSV_COLUMNS, map(csv_row, records)), "text/csv; charset=utf-8"
     else:
-        body, content_type = json_chunks(f, records), "application/json"
+        body, content_type = json_chunks(signal_filter, records), "application/json"
     response = StreamingHttpResponse(body, content_type=content_type)
     response["X-Export-Max-Rows"] = str(EXPORT_MAX_ROWS)
     return attachment(response, f"signals-articles.{fmt}")
@@ -149,16 +149,16 @@ def known_chart(name: str) -> str:
 
 @login_required
 def chart_json(request: HttpRequest, name: str) -> HttpResponse:
-    f, _ = read_filter(request)
-    payload = chart_payload(known_chart(name), f, list_url=reverse("article-list"))
+    signal_filter, _ = read_filter(request)
+    payload = chart_payload(known_chart(name), signal_filter, list_url=reverse("article-list"))
     # The page asks again whenever its filter changes; a cached answer would hide a curator's decision.
     return json_response(payload, headers={"Cache-Control": "private, no-cache"})
 
 
 @login_required
 def chart_csv(request: HttpRequest, name: str) -> StreamingHttpResponse:
-    f, _ = read_filter(request)
-    columns, rows = chart_table(known_chart(name), f)
+    signal_filter, _ = read_filter(request)
+    columns, rows = chart_table(known_chart(name), signal_filter)
     response = StreamingHttpResponse(csv_lines(columns, ([csv_cell(v) for v in row] for row in rows)))
     response["Content-Type"] = "text/csv; charset=utf-8"
     return attachment(response, f"signals-{name}.csv")

@@ -18,7 +18,7 @@ from django.utils.html import format_html, format_html_join
 
 from ingest.models import Article
 from tracker.filters import SignalFilter
-from tracker.queries import filtered_articles
+from tracker.readmodel import filtered_articles
 from tracker.views.filtering import read_filter, with_query
 
 FEED_ENTRIES = 50
@@ -48,9 +48,9 @@ def user_from_token(token: str):
     return user
 
 
-def feed_url(user, f: SignalFilter) -> str:
+def feed_url(user, signal_filter: SignalFilter) -> str:
     """The feed of this filter, with the user's token: a link to paste into a feed reader."""
-    return with_query(reverse("signals-feed"), f.to_query(include_view=False), token=feed_token(user))
+    return with_query(reverse("signals-feed"), signal_filter.to_query(include_view=False), token=feed_token(user))
 
 
 # --- The feed ----------------------------------------------------------------------------------------
@@ -64,17 +64,17 @@ class SignalsFeed(Feed):
     def get_object(self, request: HttpRequest) -> SignalFilter:
         # The feed's "self" link is what a reader subscribes to: it keeps the filter and the token.
         self.subscribed_path = request.get_full_path()
-        f, _ = read_filter(request)
-        return replace(f, sort="-date")
+        signal_filter, _ = read_filter(request)
+        return replace(signal_filter, sort="-date")
 
     def feed_url(self) -> str:
         return self.subscribed_path
 
-    def link(self, f: SignalFilter) -> str:
-        return with_query(reverse("article-list"), f.to_query(include_view=False))
+    def link(self, signal_filter: SignalFilter) -> str:
+        return with_query(reverse("article-list"), signal_filter.to_query(include_view=False))
 
-    def items(self, f: SignalFilter) -> list[Article]:
-        return list(filtered_articles(f)[:FEED_ENTRIES])
+    def items(self, signal_filter: SignalFilter) -> list[Article]:
+        return list(filtered_articles(signal_filter)[:FEED_ENTRIES])
 
     def item_title(self, article: Article) -> str:
         return article.title or "(untitled)"

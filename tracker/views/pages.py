@@ -3,16 +3,14 @@
 from dataclasses import dataclass
 
 from django.contrib.auth.decorators import login_required
-from django.db.models import Prefetch
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, render
 from django.urls import reverse
 
-from ingest.models import Article, ArticleSource
 from tracker.chart_data import CHART_NAMES
 from tracker.filters import SignalFilter
-from tracker.models import SignalType, Tag
-from tracker.queries import article_page, signal_total
+from tracker.models import SignalType
+from tracker.readmodel import also_reported, article_page, articles_for_detail, signal_total
 from tracker.views.exports import EXPORT_MAX_ROWS
 from tracker.views.feeds import feed_url
 from tracker.views.filtering import (
@@ -25,7 +23,6 @@ from tracker.views.filtering import (
 )
 
 OVERVIEW_ARTICLES = 10
-ALSO_REPORTED_SHOWN = 20
 # What the previous and next pages hold, in the list's order.
 PAGER_LABELS = {"-date": ("Newer", "Older"), "date": ("Older", "Newer")}
 
@@ -50,61 +47,57 @@ def chart_links(query: str) -> list[ChartLinks]:
     ]
 
 
-def export_links(request: HttpRequest, f: SignalFilter) -> dict[str, str]:
-    query = f.to_query()
+def export_links(request: HttpRequest, signal_filter: SignalFilter) -> dict[str, str]:
+    query = signal_filter.to_query()
     return {
         "csv": with_query(reverse("articles-export", args=["csv"]), query),
         "json": with_query(reverse("articles-export", args=["json"]), query),
-        "atom": feed_url(request.user, f),
+        "atom": feed_url(request.user, signal_filter),
         "max_rows": f"{EXPORT_MAX_ROWS:,}",
     }
 
 
 @login_required
 def overview(request: HttpRequest) -> HttpResponse:
-    f, form = read_filter(request)
-    query = f.to_query()
+    signal_filter, form = read_filter(request)
+    query = signal_filter.to_query()
     context = {
         "form": form,
-        "filter": f,
+        "filter": signal_filter,
         "charts": chart_links(query),
-        "page": article_page(f, 1, per_page=OVERVIEW_ARTICLES),
-        "signal_total": signal_total(f),
+        "page": article_page(signal_filter, 1, per_page=OVERVIEW_ARTICLES),
+        "signal_total": signal_total(signal_filter),
         "list_url": with_query(reverse("article-list"), query),
-        "exports": export_links(request, f),
+        "exports": export_links(request, signal_filter),
     }
     return render(request, "tracker/overview.html", context)
 
 
 @login_required
 def article_list(request: HttpRequest) -> HttpResponse:
-    f, form = read_filter(request)
+    signal_filter, form = read_filter(request)
     per_page = per_page_from(request)
-    page = article_page(f, request.GET.get("page"), per_page=per_page)
+    page = article_page(signal_filter, request.GET.get("page"), per_page=per_page)
     # The filter and the page size travel together; the page number is added per link.
-    query = query_with(f.to_query(), per_page=per_page if per_page != DEFAULT_PER_PAGE else None)
+    query = query_with(signal_filter.to_query(), per_page=per_page if per_page != DEFAULT_PER_PAGE else None)
     context = {
         "form": form,
-        "filter": f,
+        "filter": signal_filter,
         "page": page,
         "per_page": per_page,
         "per_page_choices": PER_PAGE_CHOICES,
         "default_per_page": DEFAULT_PER_PAGE,
         "previous_url": with_query(request.path, query, page=page.number - 1) if page.has_previous else "",
         "next_url": with_query(request.path, query, page=page.number + 1) if page.has_next else "",
-        "pager_labels": PAGER_LABELS.get(f.sort, ("Previous", "Next")),
-        "exports": export_links(request, f),
+        "pager_labels": PAGER_LABELS.get(signal_filter.sort, ("Previous", "Next")),
+        "exports": export_links(request, signal_filter),
     }
     return render(request, "tracker/article_list.html", context)
 
 
 @login_required
 def article_detail(request: HttpRequest, article_id: int) -> HttpResponse:
-    sources = Prefetch("sources", queryset=ArticleSource.objects.select_related("feed").order_by("first_seen_at"))
-    tags = Prefetch("tags", queryset=Tag.objects.select_related("signal", "decided_by").order_by("signal__sort_order"))
-    article = get_object_or_404(
-        Article.objects.select_related("feed", "assessment__story").prefetch_related(sources, tags), pk=article_id
-    )
+    article = get_object_or_404(articles_for_detail(), pk=article_id)
     can_add = request.user.has_perm("tracker.add_tag")
     context = {
         "article": article,
@@ -114,18 +107,3 @@ def article_detail(request: HttpRequest, article_id: int) -> HttpResponse:
         "addable_signals": SignalType.objects.filter(is_active=True).order_by("sort_order", "slug") if can_add else [],
     }
     return render(request, "tracker/article_detail.html", context)
-
-
-def also_reported(article: Article) -> list[Article]:
-    """The other articles of the same story, earliest first."""
-    assessment = getattr(article, "assessment", None)
-    if assessment is None or assessment.story_id is None:
-        return []
-    others = (
-        Article.objects.filter(assessment__story_id=assessment.story_id)
-        .exclude(pk=article.pk)
-        .select_related("feed")
-        .only("id", "title", "published_at", "feed__title", "feed__url")
-        .order_by("published_at", "id")
-    )
-    return list(others[:ALSO_REPORTED_SHOWN])
