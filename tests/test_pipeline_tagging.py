@@ -4,16 +4,14 @@ Celery runs eagerly here, so the task runs inside the test; tests/test_celery_pi
 The tagger is the real one, built from the rules in the database (the shipped lexicon).
 """
 
-from html import escape
-
 import pytest
 from celery.signals import task_prerun
 
 from ingest.models import Article, Feed
-from ingest.refresh import refresh_feed
 from ingest.signals import articles_stored
 from tests.factories import make_article, make_feed
 from tests.feedserver import feed_server_fixture  # noqa: F401
+from tests.pipeline_helpers import poll, rss
 from tracker import receivers
 from tracker.models import Assessment, Tag
 from tracker.tasks import tag_articles_task
@@ -48,25 +46,6 @@ def tagging_runs():
     task_prerun.connect(record, weak=False)
     yield runs
     task_prerun.disconnect(record)
-
-
-def rss(*items: tuple[str, str, str]) -> bytes:
-    """An RSS 2.0 document with one item per (guid, headline, description)."""
-    entries = "".join(
-        f"<item><guid>{guid}</guid><title>{escape(headline)}</title><link>https://wire.example/{guid}</link>"
-        f"<pubDate>Mon, 03 Mar 2025 08:00:00 GMT</pubDate><description>{escape(body)}</description></item>"
-        for guid, headline, body in items
-    )
-    return (
-        '<?xml version="1.0" encoding="utf-8"?><rss version="2.0"><channel><title>Loopback Wire</title>'
-        f"<link>https://wire.example/</link><language>en</language>{entries}</channel></rss>"
-    ).encode()
-
-
-def poll(feed: Feed, capture) -> None:
-    # The announcement is sent once the poll's transaction commits; the test's own transaction never does.
-    with capture(execute=True):
-        refresh_feed(feed.pk, force=True)
 
 
 def tags_of(headline: str) -> dict[str, Tag]:

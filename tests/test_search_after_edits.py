@@ -4,15 +4,13 @@ A real poll of a loopback feed, the real tagging task (Celery runs eagerly here)
 counts, so every write path between a feed and a search is the one production takes.
 """
 
-from html import escape
-
 import pytest
 from django.db import connection
 from django.urls import reverse
 
 from ingest.models import Article, Feed
-from ingest.refresh import refresh_feed
 from tests.feedserver import feed_server_fixture  # noqa: F401
+from tests.pipeline_helpers import poll, rss
 from tracker.models import ArticleSignalSet, Assessment, SignalFact
 
 pytestmark = pytest.mark.django_db
@@ -35,22 +33,8 @@ def eager_celery(settings):
     settings.INGEST_ALLOW_PRIVATE_NETWORKS = True
 
 
-def rss(headline: str) -> bytes:
-    """An RSS 2.0 document with the one report, always under the same GUID and date."""
-    item = (
-        f"<item><guid>shells</guid><title>{escape(headline)}</title><link>https://wire.example/shells</link>"
-        f"<pubDate>Mon, 03 Mar 2025 08:00:00 GMT</pubDate><description>{escape(BODY)}</description></item>"
-    )
-    return (
-        '<?xml version="1.0" encoding="utf-8"?><rss version="2.0"><channel><title>Loopback Wire</title>'
-        f"<link>https://wire.example/</link><language>en</language>{item}</channel></rss>"
-    ).encode()
-
-
-def poll(feed: Feed, capture) -> None:
-    # The announcement that queues tagging is sent once the poll's transaction commits.
-    with capture(execute=True):
-        refresh_feed(feed.pk, force=True)
+def rss_of(headline: str) -> bytes:
+    return rss(("shells", headline, BODY))
 
 
 def listed_titles(client, q: str) -> list[str]:
@@ -66,13 +50,13 @@ def counted_signals(client, q: str) -> int:
 def test_a_headline_edited_at_the_source_is_found_by_its_new_words(
     client, analyst, feed_server, django_capture_on_commit_callbacks
 ):
-    feed_server.route("/wire.xml", rss(FIRST_HEADLINE))
+    feed_server.route("/wire.xml", rss_of(FIRST_HEADLINE))
     feed = Feed.objects.create(url=feed_server.url("/wire.xml"), title="Loopback Wire")
     poll(feed, django_capture_on_commit_callbacks)
     assert listed_titles(client, NEW_WORD) == []
     assessed_at = Assessment.objects.get(article__feed=feed).assessed_at
 
-    feed_server.route("/wire.xml", rss(EDITED_HEADLINE))
+    feed_server.route("/wire.xml", rss_of(EDITED_HEADLINE))
     poll(feed, django_capture_on_commit_callbacks)
 
     article = Article.objects.get(feed=feed)
@@ -87,11 +71,11 @@ def test_a_headline_edited_at_the_source_is_found_by_its_new_words(
 def test_an_edited_headline_reaches_the_article_signal_sets_copy(
     client, analyst, feed_server, django_capture_on_commit_callbacks
 ):
-    feed_server.route("/wire.xml", rss(FIRST_HEADLINE))
+    feed_server.route("/wire.xml", rss_of(FIRST_HEADLINE))
     feed = Feed.objects.create(url=feed_server.url("/wire.xml"), title="Loopback Wire")
     poll(feed, django_capture_on_commit_callbacks)
 
-    feed_server.route("/wire.xml", rss(EDITED_HEADLINE))
+    feed_server.route("/wire.xml", rss_of(EDITED_HEADLINE))
     poll(feed, django_capture_on_commit_callbacks)
 
     vector = str(Assessment.objects.get(article__feed=feed).search_vector)
