@@ -1,9 +1,13 @@
-"""Curation in the admin: signal types and rules for admins, tags for curators, assessments and stories to read."""
+"""Curation in the admin: signal types and rules for admins, tags for curators, assessments and stories to read;
+users for admins, within the roles they may give."""
 
 import re
 
 from django import forms
 from django.contrib import admin, messages
+from django.contrib.auth.admin import UserAdmin
+from django.contrib.auth.models import Group, User
+from django.core.exceptions import PermissionDenied
 from django.db.models import QuerySet
 from django.urls import reverse, reverse_lazy
 from django.utils import timezone
@@ -13,6 +17,7 @@ from django.utils.safestring import SafeString
 from tracker.decisions import add_tag, confirm_tag, reject_tag
 from tracker.highlight import highlighted
 from tracker.models import Assessment, KeyEvent, Rule, SignalType, Story, Tag
+from tracker.roles import ROLE_ORDER, role_groups
 
 STORY_ARTICLES_SHOWN = 50
 SIGNAL_RULE_KINDS = {Rule.Kind.TRIGGER, Rule.Kind.VETO, Rule.Kind.CONTEXT}
@@ -259,3 +264,60 @@ class KeyEventAdmin(admin.ModelAdmin):
     search_fields = ("label", "description")
     date_hierarchy = "date"
     list_select_related = ("signal",)
+
+
+# --- Users (admins, within the roles) ------------------------------------------------------------------
+
+SUPERUSER_ONLY_FIELDS = ("is_superuser", "user_permissions")
+
+admin.site.unregister(User)
+
+
+@admin.register(User)
+class RoleUserAdmin(UserAdmin):
+    """Users, for superusers and for admins who are not.
+
+    The rule: only a superuser sees or edits a superuser (his password included), makes one, grants raw
+    permissions, or puts users in groups other than the three roles. An admin who is not a superuser sees the
+    other users, edits their details and passwords, and gives or takes the roles analyst, curator and admin; the
+    groups a superuser gave beyond the roles stay as they were. The form leaves out what he may not set, and
+    saving checks again, so that a hand-made POST cannot do what the form does not offer.
+    """
+
+    def get_queryset(self, request):
+        users = super().get_queryset(request)
+        return users if request.user.is_superuser else users.filter(is_superuser=False)
+
+    def get_fieldsets(self, request, obj=None):
+        fieldsets = super().get_fieldsets(request, obj)
+        if request.user.is_superuser or obj is None:
+            return fieldsets
+        return [
+            (name, {**options, "fields": [field for field in options["fields"] if field not in SUPERUSER_ONLY_FIELDS]})
+            for name, options in fieldsets
+        ]
+
+    def formfield_for_manytomany(self, db_field, request, **kwargs):
+        if db_field.name == "groups" and not request.user.is_superuser:
+            kwargs["queryset"] = role_groups()
+        return super().formfield_for_manytomany(db_field, request, **kwargs)
+
+    def save_model(self, request, obj: User, form, change: bool) -> None:
+        # is_superuser is not on a role admin's form, so obj holds the stored value: set by a superuser, or not.
+        if obj.is_superuser and not request.user.is_superuser:
+            raise PermissionDenied("Only a superuser edits a superuser.")
+        super().save_model(request, obj, form, change)
+
+    def save_related(self, request, form, formsets, change: bool) -> None:
+        if "groups" in form.cleaned_data and not request.user.is_superuser:
+            form.cleaned_data["groups"] = self.roles_given_with_other_groups_kept(
+                form.instance, form.cleaned_data["groups"]
+            )
+        super().save_related(request, form, formsets, change)
+
+    @staticmethod
+    def roles_given_with_other_groups_kept(user: User, chosen: QuerySet[Group]) -> list[Group]:
+        chosen = list(chosen)
+        if any(group.name not in ROLE_ORDER for group in chosen):
+            raise PermissionDenied("Only a superuser gives groups other than the roles.")
+        return chosen + list(user.groups.exclude(name__in=ROLE_ORDER))

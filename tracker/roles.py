@@ -1,6 +1,7 @@
 """The three roles, as groups: analysts read, curators also decide, admins also run the sources."""
 
 from django.contrib.auth.models import Group, Permission
+from django.db.models import QuerySet
 
 ANALYST, CURATOR, ADMIN = "analyst", "curator", "admin"
 
@@ -45,6 +46,10 @@ ROLE_ORDER = [ANALYST, CURATOR, ADMIN]
 def permissions_for(role: str) -> list[tuple[str, str]]:
     included = ROLE_ORDER[: ROLE_ORDER.index(role) + 1]
     return [pair for name in included for pair in ROLE_PERMISSIONS[name]]
+
+
+def role_groups() -> QuerySet[Group]:
+    return Group.objects.filter(name__in=ROLE_ORDER)
 
 
 def ensure_role_groups() -> dict[str, Group]:
