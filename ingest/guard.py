@@ -38,11 +38,51 @@ class Deadline:
         return remaining if timeout is None else min(timeout, remaining)
 
 
+# IPv6 prefixes whose addresses stand for the IPv4 address in their last 32 bits: the kernel (mapped,
+# compatible), a stateless translator (SIIT) or a NAT64 gateway delivers the connection to that IPv4 host,
+# so "::ffff:10.0.0.1" or "64:ff9b::7f00:1" must be judged as 10.0.0.1 and 127.0.0.1.
+IPV4_STAND_IN_NETWORKS = [
+    ipaddress.IPv6Network("::ffff:0:0/96"),  # IPv4-mapped (RFC 4291)
+    ipaddress.IPv6Network("::/96"),  # IPv4-compatible, deprecated (RFC 4291)
+    ipaddress.IPv6Network("::ffff:0:0:0/96"),  # IPv4-translated (RFC 2765)
+    ipaddress.IPv6Network("64:ff9b::/96"),  # NAT64 well-known prefix (RFC 6052)
+]
+# The local-use NAT64 prefix lets each network choose where the IPv4 address sits (RFC 8215), so none of it is
+# public; Python's ipaddress does not know it.
+LOCAL_NAT64_NETWORK = ipaddress.IPv6Network("64:ff9b:1::/48")
+LAST_32_BITS = 0xFFFFFFFF
+
+
 def is_public_address(address: str) -> bool:
+    """Whether a fetch may dial this address: public unicast, and so is any IPv4 address it carries."""
     ip = ipaddress.ip_address(address.split("%", 1)[0])
-    if isinstance(ip, ipaddress.IPv6Address) and ip.ipv4_mapped is not None:
-        ip = ip.ipv4_mapped
+    if isinstance(ip, ipaddress.IPv4Address):
+        return is_public_ip(ip)
+    stand_in = ipv4_stood_in_for(ip)
+    if stand_in is not None:
+        return is_public_ip(stand_in)
+    if ip in LOCAL_NAT64_NETWORK:
+        return False
+    return all(is_public_ip(end) for end in tunnel_ipv4_ends(ip)) and is_public_ip(ip)
+
+
+def is_public_ip(ip: ipaddress.IPv4Address | ipaddress.IPv6Address) -> bool:
     return ip.is_global and not ip.is_multicast
+
+
+def ipv4_stood_in_for(ip: ipaddress.IPv6Address) -> ipaddress.IPv4Address | None:
+    if any(ip in network for network in IPV4_STAND_IN_NETWORKS):
+        return ipaddress.IPv4Address(int(ip) & LAST_32_BITS)
+    return None
+
+
+def tunnel_ipv4_ends(ip: ipaddress.IPv6Address) -> list[ipaddress.IPv4Address]:
+    """The IPv4 hosts a 6to4 or Teredo address sends traffic through: a private one would reach inside."""
+    if ip.sixtofour is not None:
+        return [ip.sixtofour]
+    if ip.teredo is not None:
+        return list(ip.teredo)  # the server, and the client with its obfuscation undone
+    return []
 
 
 def resolve(host: str, port: int) -> list[str]:

@@ -341,6 +341,29 @@ def test_a_redirect_to_a_private_address_is_blocked_at_that_hop(feed_server, mon
         assert private_server.total_hits == 0
 
 
+# IPv6 forms of 127.0.0.1 that the system resolver hands back as they are: NAT64, 6to4, IPv4-compatible, Teredo.
+IPV6_FORMS_OF_LOOPBACK = ["64:ff9b::7f00:1", "2002:7f00:1::1", "::127.0.0.1", "2001:0:808:808:0:ffff:80ff:fffe"]
+
+
+@pytest.mark.parametrize("address", IPV6_FORMS_OF_LOOPBACK)
+def test_a_url_naming_an_ipv6_form_of_loopback_is_blocked_without_a_request(feed_server, address):
+    with pytest.raises(BlockedError):
+        fetch_feed(feed_server.url("/feed.xml", host=f"[{address}]"), GUARDED_CONFIG)
+    assert feed_server.total_hits == 0
+
+
+@pytest.mark.parametrize("address", IPV6_FORMS_OF_LOOPBACK)
+def test_a_redirect_to_an_ipv6_form_of_loopback_is_blocked_at_that_hop(feed_server, monkeypatch, address):
+    # 127.0.0.1 itself stands in for the public internet, as above; every other address meets the real rule.
+    real_rule = guard.is_public_address
+    monkeypatch.setattr(guard, "is_public_address", lambda candidate: candidate == "127.0.0.1" or real_rule(candidate))
+    public_url = feed_server.redirect("/feed.xml", feed_server.url("/internal.xml", host=f"[{address}]"), 302)
+
+    with pytest.raises(BlockedError):
+        fetch_feed(public_url, GUARDED_CONFIG)
+    assert feed_server.hits("/feed.xml") == 1
+
+
 @pytest.mark.parametrize(
     "address",
     [
