@@ -8,6 +8,7 @@ import pytest
 from django.core.management import call_command
 from django.core.management.base import CommandError
 
+from tracker.management.commands.classify import Command as ClassifyCommand
 from tracker.models import Rule
 from tracker.tagging.rules import load_default_rules
 
@@ -47,12 +48,12 @@ def classify(tmp_path: Path, lines: list[str]) -> tuple[list[dict], str, Command
 
 def test_classify_answers_every_line_in_order(tmp_path):
     results, _, _ = classify(tmp_path, SAMPLE_LINES)
-    assert [result.get("id") for result in results] == ["a1", None, "a3", "a4", 5, "a6"]
+    assert [result.get("id") for result in results] == ["a1", None, "a3", "a4", None, 5, "a6"]
 
 
 def test_classify_output_has_relevance_language_and_signals_with_evidence(tmp_path):
     results, _, _ = classify(tmp_path, SAMPLE_LINES)
-    lavrov, missile, peskov = results[0], results[2], results[4]
+    lavrov, missile, peskov = results[0], results[2], results[5]
     assert lavrov["relevant"] is True and lavrov["status"] == "relevant" and lavrov["language"] == "en"
     visit = next(signal for signal in lavrov["signals"] if signal["type"] == "visit")
     assert 0.5 <= visit["confidence"] <= 1.0
@@ -66,9 +67,50 @@ def test_classify_reports_bad_lines_with_their_numbers_and_fails_at_the_end(tmp_
     results, errors, failure = classify(tmp_path, SAMPLE_LINES)
     assert "line 2: invalid JSON" in errors
     assert 'line 4: "title" must be a string' in errors
+    assert "line 5: blank line" in errors
     assert 'line 7: missing "title" and "text"' in errors
-    assert [result["error"].split(":")[0] for result in results if "error" in result] == ["line 2", "line 4", "line 7"]
-    assert failure is not None and "3 of 6 lines" in str(failure)
+    assert [result["error"].split(":")[0] for result in results if "error" in result] == [
+        "line 2",
+        "line 4",
+        "line 5",
+        "line 7",
+    ]
+    assert failure is not None and "4 of 7 lines" in str(failure)
+
+
+# Lines no JSON reader should choke on, each with the reason its error must give (None: it is classified).
+HOSTILE_LINES = [
+    (json.dumps({"id": "s1", "title": "Kim visits Moscow", "text": "Bad \ud800 escape"}).encode(), None),
+    (b"[" * 100_000 + b"]" * 100_000, "nested too deeply"),
+    (b'{"id": ' + b"7" * 5000 + b', "title": "Long number"}', "a number longer than"),
+    (b'{"id": "u1", "title": "Bad \xff\xfe bytes"}', "not UTF-8"),
+    (b"", "blank line"),
+    (b'{"id": NaN, "title": "Not a number"}', "NaN is not a JSON number"),
+    (json.dumps({"id": "\ud800", "title": "Surrogate id"}).encode(), None),
+    (json.dumps({"id": "last", "title": "Lavrov arrives in Pyongyang", "text": "Talks."}).encode(), None),
+]
+
+
+def test_classify_answers_every_hostile_line_in_order_with_its_line_number(tmp_path):
+    source, target = tmp_path / "in.jsonl", tmp_path / "out.jsonl"
+    source.write_bytes(b"\n".join(line for line, _ in HOSTILE_LINES) + b"\n")
+    errors = StringIO()
+    with pytest.raises(CommandError, match="5 of 8 lines"):
+        call_command("classify", input=str(source), output=str(target), stderr=errors)
+    results = [json.loads(line) for line in target.read_text(encoding="utf-8").splitlines()]
+    assert len(results) == len(HOSTILE_LINES)
+    for number, (result, (_, reason)) in enumerate(zip(results, HOSTILE_LINES, strict=True), start=1):
+        if reason is None:
+            assert "error" not in result and "signals" in result
+        else:
+            assert result["error"].startswith(f"line {number}: ") and reason in result["error"]
+            assert f"line {number}: " in errors.getvalue()
+    assert [results[0]["id"], results[6]["id"], results[7]["id"]] == ["s1", "\ufffd", "last"]
+
+
+def test_classify_help_states_what_the_exit_status_means():
+    help_text = " ".join(ClassifyCommand().create_parser("manage.py", "classify").format_help().split())
+    assert "Exit status: 0 when every line was classified, 1 when any line was not" in help_text
 
 
 def test_classify_succeeds_quietly_when_every_line_is_good(tmp_path):
