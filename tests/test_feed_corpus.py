@@ -12,6 +12,7 @@ from datetime import UTC, datetime
 from pathlib import Path
 
 import pytest
+from django.contrib.auth.models import Group
 from django.urls import reverse
 
 from ingest.models import Article, ArticleSource, Feed
@@ -269,7 +270,9 @@ def reader_client(client, django_user_model, settings):
         **settings.STORAGES,
         "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
     }
-    client.force_login(django_user_model.objects.create_user(username="corpus-reader", password="unused-password-1"))
+    reader = django_user_model.objects.create_user(username="corpus-reader", password="unused-password-1")
+    reader.groups.add(Group.objects.get(name="analyst"))
+    client.force_login(reader)
     return client
 
 

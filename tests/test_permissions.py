@@ -5,12 +5,14 @@ import re
 import pytest
 from django.contrib.auth.models import User
 from django.test import Client
-from django.urls import reverse
+from django.urls import URLPattern, reverse
 
 from tests.dashboard_helpers import ROLES, at, make_user, signal, tagged_article
 from tests.factories import make_feed
+from tracker import urls as site_urls
 from tracker.models import Tag
 from tracker.roles import ADMIN, ANALYST, CURATOR
+from tracker.views.feeds import feed_token
 
 pytestmark = pytest.mark.django_db
 
@@ -69,6 +71,48 @@ def test_every_role_reads_every_page(role, article):
     client = client_as(role)
     for url in readable_urls(article):
         assert client.get(url).status_code == 200, url
+
+
+def site_urls_with_samples(tag: Tag) -> list[str]:
+    """Every URL the site itself declares (the admin's and the login pages' are Django's), with sample arguments.
+
+    A new URL with an argument not named here fails the walk below until it gets a sample: no URL goes unchecked.
+    """
+    samples = {"article_id": tag.article_id, "tag_id": tag.pk, "name": "timeline", "fmt": "csv"}
+    patterns = [pattern for pattern in site_urls.urlpatterns if isinstance(pattern, URLPattern)]
+    return [
+        reverse(pattern.name, kwargs={name: samples[name] for name in pattern.pattern.regex.groupindex})
+        for pattern in patterns
+    ]
+
+
+def test_a_user_without_a_role_is_refused_every_url_of_the_site(visit_tag):
+    client = Client()
+    client.force_login(make_user(None))
+    urls = site_urls_with_samples(visit_tag)
+    assert len(urls) >= 9
+    for url in urls:
+        response = client.get(url)
+        if response.status_code == 405:  # the curators' forms take POST only
+            response = client.post(url, {"decision": "confirm", "signal": "drill"})
+        assert response.status_code == 403, url
+    visit_tag.refresh_from_db()
+    assert visit_tag.decision == Tag.Decision.PENDING and visit_tag.article.tags.count() == 1
+
+
+def test_a_superuser_without_a_role_group_reads_every_page(article):
+    client = client_as_superuser()
+    for url in readable_urls(article):
+        assert client.get(url).status_code == 200, url
+
+
+def test_a_feed_link_stops_working_when_its_user_loses_his_role(article):
+    user = make_user(ANALYST)
+    feed = reverse("signals-feed")
+    token = feed_token(user)
+    assert Client().get(feed, {"token": token}).status_code == 200
+    user.groups.clear()
+    assert Client().get(feed, {"token": token}).status_code == 403
 
 
 @pytest.mark.parametrize(("role", "can_curate"), [(ANALYST, False), (CURATOR, True), (ADMIN, True)])

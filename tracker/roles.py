@@ -1,5 +1,8 @@
 """The three roles, as groups: analysts read, curators also decide, admins also run the sources."""
 
+from collections.abc import Callable
+
+from django.contrib.auth.decorators import login_required, permission_required
 from django.contrib.auth.models import Group, Permission
 from django.db.models import QuerySet
 
@@ -41,6 +44,18 @@ ROLE_PERMISSIONS = {
     ],
 }
 ROLE_ORDER = [ANALYST, CURATOR, ADMIN]
+# Every role holds it through its group, and a role admin cannot grant it any other way (tracker.admin): holding
+# it is what having a role means to the dashboard. Superusers hold every permission.
+READ_PERMISSION = "tracker.view_tag"
+
+
+def holds_a_role(user) -> bool:
+    return user.is_active and user.has_perm(READ_PERMISSION)
+
+
+def role_required(view: Callable) -> Callable:
+    """For every view of the data: anonymous visitors are sent to log in, a user without a role is refused (403)."""
+    return login_required(permission_required(READ_PERMISSION, raise_exception=True)(view))
 
 
 def permissions_for(role: str) -> list[tuple[str, str]]:

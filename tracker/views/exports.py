@@ -8,7 +8,6 @@ import csv
 import json
 from collections.abc import Iterable, Iterator
 
-from django.contrib.auth.decorators import login_required
 from django.core.serializers.json import DjangoJSONEncoder
 from django.http import Http404, HttpRequest, HttpResponse, StreamingHttpResponse
 from django.urls import reverse
@@ -17,6 +16,7 @@ from ingest.models import Article
 from tracker.chart_data import CHART_NAMES, chart_payload, chart_table
 from tracker.filters import SignalFilter
 from tracker.readmodel import filtered_articles
+from tracker.roles import role_required
 from tracker.views.filtering import read_filter
 
 EXPORT_MAX_ROWS = 50_000
@@ -125,7 +125,7 @@ def json_chunks(signal_filter: SignalFilter, records: Iterable[dict]) -> Iterato
     yield "\n]}\n"
 
 
-@login_required
+@role_required
 def articles_export(request: HttpRequest, fmt: str) -> StreamingHttpResponse:
     signal_filter, _ = read_filter(request)
     records = article_records(request, signal_filter)
@@ -147,7 +147,7 @@ def known_chart(name: str) -> str:
     return name
 
 
-@login_required
+@role_required
 def chart_json(request: HttpRequest, name: str) -> HttpResponse:
     signal_filter, _ = read_filter(request)
     payload = chart_payload(known_chart(name), signal_filter, list_url=reverse("article-list"))
@@ -155,7 +155,7 @@ def chart_json(request: HttpRequest, name: str) -> HttpResponse:
     return json_response(payload, headers={"Cache-Control": "private, no-cache"})
 
 
-@login_required
+@role_required
 def chart_csv(request: HttpRequest, name: str) -> StreamingHttpResponse:
     signal_filter, _ = read_filter(request)
     columns, rows = chart_table(known_chart(name), signal_filter)

@@ -10,6 +10,7 @@ from django.contrib.auth import get_user_model
 from django.contrib.auth.views import redirect_to_login
 from django.contrib.syndication.views import Feed
 from django.core import signing
+from django.core.exceptions import PermissionDenied
 from django.http import HttpRequest, HttpResponse, HttpResponseForbidden
 from django.urls import reverse
 from django.utils.crypto import constant_time_compare, salted_hmac
@@ -19,6 +20,7 @@ from django.utils.html import format_html, format_html_join
 from ingest.models import Article
 from tracker.filters import SignalFilter
 from tracker.readmodel import filtered_articles
+from tracker.roles import holds_a_role
 from tracker.views.filtering import read_filter, with_query
 
 FEED_ENTRIES = 50
@@ -37,7 +39,7 @@ def feed_token(user) -> str:
 
 
 def user_from_token(token: str):
-    """The active user the token was made for, or None if it is forged, malformed or revoked."""
+    """The user the token was made for, or None if it is forged, malformed or revoked, or he has no role now."""
     try:
         claims = signing.loads(token, salt=FEED_TOKEN_SALT)
         user = get_user_model().objects.filter(pk=claims["user"], is_active=True).first()
@@ -45,7 +47,7 @@ def user_from_token(token: str):
         return None
     if user is None or not constant_time_compare(str(claims.get("key")), password_digest(user)):
         return None
-    return user
+    return user if holds_a_role(user) else None
 
 
 def feed_url(user, signal_filter: SignalFilter) -> str:
@@ -108,6 +110,8 @@ def signals_feed(request: HttpRequest) -> HttpResponse:
             return HttpResponseForbidden("This feed link is not valid any more: copy a new one from the dashboard.")
     elif not request.user.is_authenticated:
         return redirect_to_login(request.get_full_path())
+    elif not holds_a_role(request.user):
+        raise PermissionDenied
     response = SignalsFeed()(request)
     response["Cache-Control"] = "private, max-age=300"
     return response

@@ -2,7 +2,6 @@
 
 from dataclasses import dataclass
 
-from django.contrib.auth.decorators import login_required
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, render
 from django.urls import reverse
@@ -11,6 +10,7 @@ from tracker.chart_data import CHART_NAMES
 from tracker.filters import SignalFilter
 from tracker.models import SignalType
 from tracker.readmodel import also_reported, article_page, articles_for_detail, signal_total
+from tracker.roles import role_required
 from tracker.views.exports import EXPORT_MAX_ROWS
 from tracker.views.feeds import feed_url
 from tracker.views.filtering import (
@@ -57,7 +57,7 @@ def export_links(request: HttpRequest, signal_filter: SignalFilter) -> dict[str,
     }
 
 
-@login_required
+@role_required
 def overview(request: HttpRequest) -> HttpResponse:
     signal_filter, form = read_filter(request)
     query = signal_filter.to_query()
@@ -73,7 +73,7 @@ def overview(request: HttpRequest) -> HttpResponse:
     return render(request, "tracker/overview.html", context)
 
 
-@login_required
+@role_required
 def article_list(request: HttpRequest) -> HttpResponse:
     signal_filter, form = read_filter(request)
     per_page = per_page_from(request)
@@ -95,7 +95,7 @@ def article_list(request: HttpRequest) -> HttpResponse:
     return render(request, "tracker/article_list.html", context)
 
 
-@login_required
+@role_required
 def article_detail(request: HttpRequest, article_id: int) -> HttpResponse:
     article = get_object_or_404(articles_for_detail(), pk=article_id)
     can_add = request.user.has_perm("tracker.add_tag")

@@ -8,11 +8,11 @@ gives every type its colour, plus a text colour that stays readable on it.
 import hashlib
 import re
 
-from django.contrib.auth.decorators import login_required
 from django.http import HttpRequest, HttpResponse
 from django.utils.cache import get_conditional_response, patch_cache_control
 
 from tracker.models import SignalType
+from tracker.roles import role_required
 
 # Admins type these in; only values that cannot break out of a CSS rule reach the sheet.
 COLOUR = re.compile(r"#(?:[0-9a-fA-F]{3}){1,2}")
@@ -51,7 +51,7 @@ def signal_stylesheet(types: list[tuple[str, str]]) -> str:
     )
 
 
-@login_required
+@role_required
 def signal_types_css(request: HttpRequest) -> HttpResponse:
     types = list(SignalType.objects.order_by("sort_order", "slug").values_list("slug", "colour"))
     css = signal_stylesheet(types)
