@@ -23,12 +23,16 @@ def parse_slashed_date(value: str):
 
 
 def parse_rfc822_leniently(value: str) -> datetime | None:
-    """An RFC 822 date feedparser gave up on (a weekday with no zone, say); no zone means UTC."""
+    """An RFC 822 date feedparser gave up on (a weekday with no zone, say); no zone means UTC.
+
+    None when there is no such date, or when it falls outside the years 1 to 9999 once in UTC
+    ("Fri, 31 Dec 9999 23:00:00 -0100" is already year 10000 there).
+    """
     try:
         moment = email.utils.parsedate_to_datetime(value)
-    except (TypeError, ValueError, IndexError):
+        return moment.replace(tzinfo=UTC) if moment.tzinfo is None else moment.astimezone(UTC)
+    except (TypeError, ValueError, IndexError, OverflowError):
         return None
-    return moment.replace(tzinfo=UTC) if moment.tzinfo is None else moment.astimezone(UTC)
 
 
 feedparser.registerDateHandler(parse_slashed_date)

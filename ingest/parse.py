@@ -8,6 +8,8 @@ import calendar
 import hashlib
 import html
 import io
+import logging
+import re
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 from urllib.parse import urljoin, urlsplit
@@ -15,11 +17,21 @@ from urllib.parse import urljoin, urlsplit
 import feedparser
 
 from ingest.dates import parse_rfc822_leniently
-from ingest.links import canonicalize_url, safe_http_url
+from ingest.links import MAX_URL_LENGTH, canonicalize_url, safe_http_url
 from ingest.sanitize import plain_title, sanitize_html, sanitized_html_to_text, strip_unstorable
 
 MAX_FUTURE_SKEW = timedelta(days=1)
+# Before this, a date is a placeholder (Go's zero time is 0001-01-01) or a typo, not a publication date; it would
+# also push date arithmetic downstream (story windows of a few days) out of range.
+EARLIEST_PUBLISHED_AT = datetime(1900, 1, 1, tzinfo=UTC)
 MAX_GUID_LENGTH = 2000
+LAST_CODE_POINT = 0x10FFFF
+SURROGATES = range(0xD800, 0xE000)
+# A numeric character reference, with or without its semicolon (feedparser's loose parser reads both).
+CHARACTER_REFERENCE = re.compile(rb"&#(?:[xX]([0-9a-fA-F]+)|([0-9]+));?")
+REPLACEMENT_REFERENCE = b"&#xFFFD;"
+
+logger = logging.getLogger(__name__)
 
 
 class NotAFeedError(Exception):
@@ -53,6 +65,7 @@ class ParsedFeed:
     language: str
     entries: list[ParsedEntry] = field(default_factory=list)
     warning: str = ""
+    skipped_entry_count: int = 0
 
 
 def parse_feed(content: bytes, fetched_at: datetime, content_type: str = "", base_url: str = "") -> ParsedFeed:
@@ -61,22 +74,70 @@ def parse_feed(content: bytes, fetched_at: datetime, content_type: str = "", bas
     # Its sanitizer and URI resolver are off: they cost most of its time, and
     # ingest.sanitize does both (allow-list cleaning, relative links made absolute).
     result = feedparser.parse(
-        io.BytesIO(content), response_headers=headers, sanitize_html=False, resolve_relative_uris=False
+        io.BytesIO(replace_unreadable_character_references(content)),
+        response_headers=headers,
+        sanitize_html=False,
+        resolve_relative_uris=False,
     )
     if not result.get("version") and not result.entries:
         raise NotAFeedError(describe_bozo(result) or "no RSS, Atom or RDF content found")
     feed = result.feed
     language = clean_language(feed.get("language", ""))
     base_url = safe_http_url(base_url)
-    # Plain dicts: FeedParserDict's alias lookups cost more than the rest of parse_entry.
-    entries = [parse_entry(dict(entry), fetched_at, language, base_url) for entry in result.entries]
+    entries, skipped = parse_entries(result.entries, fetched_at, language, base_url)
+    warnings = [describe_bozo(result) if result.get("bozo") else "", describe_skipped(skipped)]
     return ParsedFeed(
         title=plain_title(feed.get("title", ""), 500),
         site_url=absolute_http_url(feed.get("link", ""), base_url),
         language=language,
         entries=entries,
-        warning=describe_bozo(result) if result.get("bozo") else "",
+        warning="; ".join(warning for warning in warnings if warning),
+        skipped_entry_count=len(skipped),
     )
+
+
+def replace_unreadable_character_references(content: bytes) -> bytes:
+    """Character references to lone surrogates or past U+10FFFF become U+FFFD.
+
+    Such a reference makes the document ill-formed XML, and feedparser's fallback parser then fails on the whole
+    feed while encoding it; one bad character in one entry must cost no more than that character.
+    """
+    if b"&#" not in content:
+        return content
+    return CHARACTER_REFERENCE.sub(replace_if_unreadable, content)
+
+
+def replace_if_unreadable(match: re.Match) -> bytes:
+    hexadecimal, decimal = match.groups()
+    digits = (hexadecimal or decimal).lstrip(b"0")
+    # Compared by length first: a reference with a thousand digits must not become a thousand-digit integer.
+    if len(digits) > 8:
+        return REPLACEMENT_REFERENCE
+    code_point = int(digits or b"0", 16 if hexadecimal else 10)
+    if code_point > LAST_CODE_POINT or code_point in SURROGATES:
+        return REPLACEMENT_REFERENCE
+    return match.group()
+
+
+def parse_entries(
+    raw_entries: list, fetched_at: datetime, feed_language: str, base_url: str
+) -> tuple[list[ParsedEntry], list[str]]:
+    """The entries that can be read, and why each of the others could not: one bad entry costs only itself."""
+    entries, skipped = [], []
+    for number, raw_entry in enumerate(raw_entries, start=1):
+        try:
+            # A plain dict: FeedParserDict's alias lookups cost more than the rest of parse_entry.
+            entries.append(parse_entry(dict(raw_entry), fetched_at, feed_language, base_url))
+        except Exception as error:  # hostile input finds failures no one listed; the feed's other entries stand
+            logger.warning("entry %s skipped: %s: %s", number, type(error).__name__, error)
+            skipped.append(f"entry {number}: {type(error).__name__}: {error}")
+    return entries, skipped
+
+
+def describe_skipped(skipped: list[str]) -> str:
+    if not skipped:
+        return ""
+    return f"entries skipped as unreadable: {len(skipped)}; the first: {skipped[0]}"[:1000]
 
 
 def parse_entry(entry: dict, fetched_at: datetime, feed_language: str, base_url: str = "") -> ParsedEntry:
@@ -93,7 +154,7 @@ def parse_entry(entry: dict, fetched_at: datetime, feed_language: str, base_url:
         entry_key=entry_key(guid, link, title, entry),
         guid=guid,
         link=link,
-        canonical_url=canonicalize_url(link) if link else None,
+        canonical_url=storable_canonical_url(link),
         title=title,
         summary_html=summary_html,
         content_html=content_html if content_html != summary_html else "",
@@ -105,6 +166,12 @@ def parse_entry(entry: dict, fetched_at: datetime, feed_language: str, base_url:
     )
 
 
+def storable_canonical_url(link: str) -> str | None:
+    """The link's canonical form, unless it grew past the column (canonicalizing percent-encodes the query)."""
+    canonical_url = canonicalize_url(link) if link else None
+    return canonical_url if canonical_url and len(canonical_url) <= MAX_URL_LENGTH else None
+
+
 def entry_key(guid: str, link: str, title: str, entry: dict) -> str:
     """Identity of an entry within its feed: GUID, else link, else title and date."""
     if guid:
@@ -112,7 +179,7 @@ def entry_key(guid: str, link: str, title: str, entry: dict) -> str:
     elif link:
         identity = f"link:{link}"
     else:
-        raw_date = entry.get("published") or entry.get("updated") or ""
+        raw_date = strip_unstorable(str(entry.get("published") or entry.get("updated") or ""))
         identity = f"title:{title}\n{raw_date}"
     return hashlib.sha256(identity.encode()).hexdigest()
 
@@ -172,7 +239,7 @@ def entry_published_at(entry: dict, fetched_at: datetime) -> tuple[datetime, boo
         if key not in entry:
             continue
         moment = struct_to_datetime(entry.get(f"{key}_parsed")) or parse_rfc822_leniently(entry[key])
-        if moment is None:
+        if moment is None or moment < EARLIEST_PUBLISHED_AT:
             continue
         if moment > fetched_at + MAX_FUTURE_SKEW:
             return fetched_at, True

@@ -4,13 +4,20 @@ Database constraints guarantee there are no duplicates; this module only avoids
 hitting them in the common case, with a handful of set-based queries per batch.
 """
 
+import logging
 from dataclasses import dataclass, field
 from datetime import datetime
 
-from django.db import IntegrityError, transaction
+from django.db import DataError, IntegrityError, transaction
 
 from ingest.models import Article, ArticleSource, Feed
 from ingest.parse import ParsedEntry
+
+logger = logging.getLogger(__name__)
+
+# A value parsing let through that cannot be stored: the database refuses it (too long for its column, out of
+# range, a NUL byte: DataError) or it cannot even be encoded to be sent (a lone surrogate: UnicodeEncodeError).
+UNSTORABLE_VALUE_ERRORS = (DataError, UnicodeError)
 
 UPDATABLE_FIELDS = ["title", "summary_html", "content_html", "text", "author", "language", "content_hash", "updated_at"]
 
@@ -20,11 +27,38 @@ class StoreResult:
     new_ids: list[int] = field(default_factory=list)
     updated_ids: list[int] = field(default_factory=list)
     linked_ids: list[int] = field(default_factory=list)
+    skipped_keys: list[str] = field(default_factory=list)
+
+    def add(self, other: "StoreResult") -> None:
+        self.new_ids += other.new_ids
+        self.updated_ids += other.updated_ids
+        self.linked_ids += other.linked_ids
+        self.skipped_keys += other.skipped_keys
 
 
 def store_entries(feed: Feed, entries: list[ParsedEntry], fetched_at: datetime) -> StoreResult:
     """Insert new entries, update changed ones, link stories another feed already carried."""
     entries = unique_by_key(entries)
+    try:
+        return store_batch(feed, entries, fetched_at)
+    except UNSTORABLE_VALUE_ERRORS:
+        return store_one_by_one(feed, entries, fetched_at)
+
+
+def store_one_by_one(feed: Feed, entries: list[ParsedEntry], fetched_at: datetime) -> StoreResult:
+    """Store each entry in its own savepoint, so that the one the database refuses costs only itself."""
+    result = StoreResult()
+    for entry in entries:
+        try:
+            result.add(store_batch(feed, [entry], fetched_at))
+        except UNSTORABLE_VALUE_ERRORS as error:
+            reason = f"{type(error).__name__}: {error}"
+            logger.warning("feed %s: entry %s not stored: %s", feed.pk, entry.entry_key, reason)
+            result.skipped_keys.append(entry.entry_key)
+    return result
+
+
+def store_batch(feed: Feed, entries: list[ParsedEntry], fetched_at: datetime) -> StoreResult:
     try:
         with transaction.atomic():
             return _store(feed, entries, fetched_at)

@@ -4,6 +4,7 @@ from datetime import UTC, datetime, timedelta
 
 import pytest
 
+from ingest import parse
 from ingest.parse import NotAFeedError, parse_feed
 
 FETCHED_AT = datetime(2024, 5, 1, 12, 0, tzinfo=UTC)
@@ -299,3 +300,79 @@ def test_a_truncated_feed_keeps_the_entries_before_the_cut_and_warns():
 def test_nul_bytes_and_control_characters_never_reach_an_entry():
     entry = only_entry(rss(rss_item("<title>Bad&#0;title</title><guid>g&#0;1</guid>")))
     assert "\x00" not in entry.title + entry.guid + entry.text
+
+
+# --- One bad value costs only itself ----------------------------------------------------------------------------------
+
+UNREADABLE_CHARACTER_REFERENCES = [
+    "&#xD800;",
+    "&#xdfff;",
+    "&#55296;",
+    "&#x0000D800;",
+    "&#x110000;",
+    "&#9" + "9" * 40 + ";",
+]
+
+
+@pytest.mark.parametrize("reference", [*UNREADABLE_CHARACTER_REFERENCES, "&#xD800 "], ids=lambda value: value[:12])
+def test_a_reference_to_a_lone_surrogate_or_beyond_unicode_becomes_a_replacement_character(reference):
+    feed = parse_feed(
+        rss(
+            rss_item("<title>Before</title><guid>1</guid>"),
+            rss_item(f"<title>Bad {reference}here</title><guid>2</guid><description>Body {reference}</description>"),
+            rss_item("<title>After</title><guid>3</guid>"),
+        ),
+        FETCHED_AT,
+    )
+    before, bad, after = feed.entries
+    assert (before.title, after.title) == ("Before", "After")
+    assert bad.title.startswith("Bad \ufffd") and "\ufffd" in bad.text
+    assert feed.skipped_entry_count == 0
+
+
+@pytest.mark.parametrize(
+    "date_element",
+    [
+        "<pubDate>Fri, 31 Dec 9999 23:00:00 -0100</pubDate>",
+        "<pubDate>Mon, 01 Jan 0001 00:00:00 +0100</pubDate>",
+        "<pubDate>0001-01-01T00:00:00Z</pubDate>",
+        "<pubDate>Sat, 31 Dec 1899 23:59:59 GMT</pubDate>",
+    ],
+    ids=["past-year-9999-in-utc", "before-year-1-in-utc", "go-zero-time", "before-1900"],
+)
+def test_a_date_out_of_range_leaves_the_entry_with_the_fetch_time_and_the_feed_whole(date_element):
+    feed = parse_feed(
+        rss(
+            rss_item("<title>Dated</title><guid>1</guid><pubDate>Tue, 30 Apr 2024 10:00:00 GMT</pubDate>"),
+            rss_item(f"<title>Out of range</title><guid>2</guid>{date_element}"),
+        ),
+        FETCHED_AT,
+    )
+    dated, out_of_range = feed.entries
+    assert (dated.published_at, dated.is_published_at_estimated) == (datetime(2024, 4, 30, 10, 0, tzinfo=UTC), False)
+    assert (out_of_range.published_at, out_of_range.is_published_at_estimated) == (FETCHED_AT, True)
+
+
+def test_a_canonical_url_that_grows_past_the_column_is_dropped_but_the_link_kept():
+    link = "https://news.example/search?q=" + "é" * 600
+    entry = only_entry(rss(rss_item(f"<title>Long</title><link>{link}</link>")))
+    assert entry.link == link and entry.canonical_url is None
+
+
+def test_an_entry_that_cannot_be_read_is_skipped_counted_and_named_in_the_warning(monkeypatch):
+    real_plain_title = parse.plain_title
+
+    def plain_title_failing_on_poison(value, *args):
+        if "poison" in value:
+            raise ValueError("unreadable title")
+        return real_plain_title(value, *args)
+
+    monkeypatch.setattr(parse, "plain_title", plain_title_failing_on_poison)
+    feed = parse_feed(
+        rss(rss_item("<title>First</title>"), rss_item("<title>poison</title>"), rss_item("<title>Third</title>")),
+        FETCHED_AT,
+    )
+    assert [entry.title for entry in feed.entries] == ["First", "Third"]
+    assert feed.skipped_entry_count == 1
+    assert "entries skipped as unreadable: 1" in feed.warning
+    assert "entry 2: ValueError: unreadable title" in feed.warning

@@ -1,5 +1,6 @@
 """Storing parsed entries: one article per story, one source row per feed entry, no duplicates."""
 
+from dataclasses import replace
 from datetime import UTC, datetime, timedelta
 
 import pytest
@@ -171,3 +172,21 @@ def test_the_database_allows_many_articles_without_a_canonical_url():
     for _ in range(2):
         Article.objects.create(feed=feed, canonical_url=None, published_at=FETCHED_AT, content_hash="x" * 64)
     assert Article.objects.filter(canonical_url__isnull=True).count() == 2
+
+
+@pytest.mark.parametrize(
+    "unstorable",
+    [{"author": "a" * 600}, {"title": "NUL \x00 byte"}, {"text": "lone \ud800 surrogate"}],
+    ids=["too-long-for-its-column", "nul-byte", "lone-surrogate"],
+)
+def test_an_entry_the_database_refuses_costs_only_itself(unstorable):
+    feed = make_feed()
+    first, refused, last = entries_of(
+        item("First", guid="s1"), item("Refused", guid="s2"), item("Last", guid="s3", link="https://x.example/3")
+    )
+
+    result = store_entries(feed, [first, replace(refused, **unstorable), last], FETCHED_AT)
+
+    assert sorted(Article.objects.filter(feed=feed).values_list("title", flat=True)) == ["First", "Last"]
+    assert len(result.new_ids) == 2 and result.skipped_keys == [refused.entry_key]
+    assert ArticleSource.objects.filter(feed=feed).count() == 2
