@@ -27,9 +27,23 @@ EARLIEST_PUBLISHED_AT = datetime(1900, 1, 1, tzinfo=UTC)
 MAX_GUID_LENGTH = 2000
 LAST_CODE_POINT = 0x10FFFF
 SURROGATES = range(0xD800, 0xE000)
-# A numeric character reference, with or without its semicolon (feedparser's loose parser reads both).
-CHARACTER_REFERENCE = re.compile(rb"&#(?:[xX]([0-9a-fA-F]+)|([0-9]+));?")
-REPLACEMENT_REFERENCE = b"&#xFFFD;"
+# A numeric character reference, with or without its semicolon (feedparser's loose parser reads both); leading
+# zeros apart, so that the length of the digits bounds the number.
+CHARACTER_REFERENCE_TEXT = r"&#(?:[xX]0*([0-9a-fA-F]+)|0*([0-9]+));?"
+CHARACTER_REFERENCE = re.compile(CHARACTER_REFERENCE_TEXT.encode())
+CHARACTER_REFERENCE_IN_TEXT = re.compile(CHARACTER_REFERENCE_TEXT)
+# Documents whose characters are not ASCII bytes, told by their byte order mark or by how "<?" is spelled, as
+# XML 1.0 appendix F (and feedparser) detect them; the longer marks first, as UTF-32 LE begins like UTF-16 LE.
+WIDE_ENCODING_PREFIXES = [
+    (b"\x00\x00\xfe\xff", "utf-32-be"),
+    (b"\xff\xfe\x00\x00", "utf-32-le"),
+    (b"\x00\x00\x00<", "utf-32-be"),
+    (b"<\x00\x00\x00", "utf-32-le"),
+    (b"\xfe\xff", "utf-16-be"),
+    (b"\xff\xfe", "utf-16-le"),
+    (b"\x00<\x00?", "utf-16-be"),
+    (b"<\x00?\x00", "utf-16-le"),
+]
 
 logger = logging.getLogger(__name__)
 
@@ -97,26 +111,33 @@ def parse_feed(content: bytes, fetched_at: datetime, content_type: str = "", bas
 
 
 def replace_unreadable_character_references(content: bytes) -> bytes:
-    """Character references to lone surrogates or past U+10FFFF become U+FFFD.
+    """Character references to lone surrogates or past U+10FFFF become references to U+FFFD.
 
     Such a reference makes the document ill-formed XML, and feedparser's fallback parser then fails on the whole
     feed while encoding it; one bad character in one entry must cost no more than that character.
     """
-    if b"&#" not in content:
-        return content
-    return CHARACTER_REFERENCE.sub(replace_if_unreadable, content)
+    encoding = wide_encoding(content)
+    if encoding is None:
+        return CHARACTER_REFERENCE.sub(replace_if_unreadable, content) if b"&#" in content else content
+    try:
+        text = content.decode(encoding)
+    except UnicodeDecodeError:
+        return content  # feedparser judges an undecodable document itself
+    return CHARACTER_REFERENCE_IN_TEXT.sub(replace_if_unreadable, text).encode(encoding)
 
 
-def replace_if_unreadable(match: re.Match) -> bytes:
+def wide_encoding(content: bytes) -> str | None:
+    return next((encoding for prefix, encoding in WIDE_ENCODING_PREFIXES if content.startswith(prefix)), None)
+
+
+def replace_if_unreadable(match: re.Match) -> bytes | str:
     hexadecimal, decimal = match.groups()
-    digits = (hexadecimal or decimal).lstrip(b"0")
-    # Compared by length first: a reference with a thousand digits must not become a thousand-digit integer.
-    if len(digits) > 8:
-        return REPLACEMENT_REFERENCE
-    code_point = int(digits or b"0", 16 if hexadecimal else 10)
-    if code_point > LAST_CODE_POINT or code_point in SURROGATES:
-        return REPLACEMENT_REFERENCE
-    return match.group()
+    digits = hexadecimal or decimal
+    # Past eight digits no code point is possible, and a thousand digits must not become a thousand-digit integer.
+    code_point = int(digits, 16 if hexadecimal else 10) if len(digits) <= 8 else LAST_CODE_POINT + 1
+    if code_point <= LAST_CODE_POINT and code_point not in SURROGATES:
+        return match.group()
+    return "&#xFFFD;" if isinstance(digits, str) else b"&#xFFFD;"
 
 
 def parse_entries(

@@ -330,6 +330,15 @@ def test_a_reference_to_a_lone_surrogate_or_beyond_unicode_becomes_a_replacement
     assert feed.skipped_entry_count == 0
 
 
+@pytest.mark.parametrize("encoding", ["utf-16", "utf-16-le", "utf-16-be", "utf-32", "utf-32-le", "utf-32-be"])
+def test_a_lone_surrogate_reference_is_replaced_in_a_utf16_or_utf32_document_too(encoding):
+    document = rss(
+        rss_item("<title>Kim &#xD800; visits</title><guid>1</guid>"), rss_item("<title>After</title><guid>2</guid>")
+    )
+    document = document.decode().replace('encoding="utf-8"', f'encoding="{encoding}"').encode(encoding)
+    assert [entry.title for entry in parse_feed(document, FETCHED_AT).entries] == ["Kim \ufffd visits", "After"]
+
+
 @pytest.mark.parametrize(
     "date_element",
     [
