@@ -2,6 +2,14 @@
 
 Everything a feed sends is hostile until it has passed through here: only the
 sanitized HTML is stored, and only the stored HTML is ever rendered.
+
+Images: a stored copy carries none. Every <img> would load from another site (a relative src is resolved
+against the article's own site, which is just as foreign to ours), so it could track readers and the
+Content-Security-Policy blocks it anyway; each one is replaced by its alt text, if it has any.
+
+Work per fragment is bounded: before the HTML5 parser sees a fragment, ingest.nesting drops the tags of
+elements nested deeper than INGEST_MAX_HTML_DEPTH (keeping their text), because the parser's time grows
+with the square of the nesting depth.
 """
 
 import html
@@ -10,6 +18,9 @@ from contextvars import ContextVar
 from urllib.parse import urljoin, urlsplit
 
 import nh3
+from django.conf import settings
+
+from ingest.nesting import bound_nesting
 
 ALLOWED_TAGS = {
     "a",
@@ -35,7 +46,6 @@ ALLOWED_TAGS = {
     "h6",
     "hr",
     "i",
-    "img",
     "ins",
     "li",
     "mark",
@@ -63,7 +73,6 @@ ALLOWED_TAGS = {
 # No `cite` on blockquote/q: nh3 does not check URL schemes on it, and readers never see it.
 ALLOWED_ATTRIBUTES = {
     "a": {"href", "title", "hreflang"},
-    "img": {"src", "alt", "title", "width", "height"},
     "td": {"colspan", "rowspan"},
     "th": {"colspan", "rowspan", "scope"},
     "time": {"datetime"},
@@ -112,13 +121,18 @@ def strip_unstorable(value: str) -> str:
     return _UNSTORABLE.sub("", value)
 
 
+def parseable(fragment: str) -> str:
+    """The fragment, storable, nested no deeper than the limit and with images as their alt text."""
+    return bound_nesting(strip_unstorable(fragment), settings.INGEST_MAX_HTML_DEPTH).html
+
+
 def sanitize_html(fragment: str, base_url: str = "") -> str:
     """The fragment with only allow-listed tags, attributes and URL schemes; relative URLs resolved."""
     if not fragment:
         return ""
     token = _base_url.set(base_url)
     try:
-        return _HTML_CLEANER.clean(strip_unstorable(fragment)).strip()
+        return _HTML_CLEANER.clean(parseable(fragment)).strip()
     finally:
         _base_url.reset(token)
 
@@ -127,7 +141,7 @@ def html_to_text(fragment: str) -> str:
     """Plain text of an HTML fragment, one line per block, whitespace collapsed."""
     if not fragment:
         return ""
-    marked = _BLOCK_BOUNDARY.sub("\n<", strip_unstorable(fragment))
+    marked = _BLOCK_BOUNDARY.sub("\n<", parseable(fragment))
     text = strip_unstorable(html.unescape(_TEXT_CLEANER.clean(marked)))
     return collapse_whitespace(text)
 

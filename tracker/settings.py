@@ -243,6 +243,8 @@ INGEST_DEFAULT_POLL_INTERVAL_MINUTES = env_int("INGEST_DEFAULT_POLL_INTERVAL_MIN
 INGEST_MAX_BACKOFF_SECONDS = env_int("INGEST_MAX_BACKOFF_SECONDS", 24 * 3600)
 INGEST_MAX_RETRY_AFTER_SECONDS = env_int("INGEST_MAX_RETRY_AFTER_SECONDS", 7 * 24 * 3600)
 INGEST_USER_AGENT = env_str("INGEST_USER_AGENT", "RU-DPRK-Signals-Tracker/1.0 (feed reader)")
+# The HTML5 parser's time grows with the square of nesting depth; tags nested deeper than this are dropped, text kept.
+INGEST_MAX_HTML_DEPTH = env_int("INGEST_MAX_HTML_DEPTH", 100)
 
 LOGGING = {
     "version": 1,
