@@ -159,10 +159,12 @@ def test_the_list_never_runs_a_count_over_the_matches(client, analyst, feeds, dj
     assert not [query["sql"] for query in captured.captured_queries if "COUNT(" in query["sql"].upper()]
 
 
-def test_unknown_page_sizes_fall_back_to_the_default(client, analyst, feeds):
+def test_unknown_page_sizes_and_page_numbers_are_reported_with_the_default_size_shown(client, analyst, feeds):
     response = client.get(reverse("article-list"), {"per_page": "100000"})
+    assert response.status_code == 400 and response.context["form"].errors["per_page"]
     assert response.context["per_page"] == 50
-    assert client.get(reverse("article-list"), {"page": "banana"}).status_code == 200
+    banana = client.get(reverse("article-list"), {"page": "banana"})
+    assert banana.status_code == 400 and "Page: Enter a whole number." in banana.content.decode()
 
 
 def test_export_links_carry_the_filter(client, analyst):

@@ -9,6 +9,7 @@ from datetime import date
 from urllib.parse import urlencode
 
 from django import forms
+from django.core.exceptions import NON_FIELD_ERRORS, ValidationError
 
 from ingest.models import Feed, SourceKind
 from tracker.models import SignalType
@@ -29,6 +30,24 @@ LANGUAGE_CHOICES = [
     ("fr", "French"),
     ("es", "Spanish"),
 ]
+PER_PAGE_CHOICES = (10, 25, 50, 100)
+DEFAULT_PER_PAGE = 50
+# How deep into the list pages reach, whatever their size: each page is read by walking the list from its
+# start, so a page a million articles down is a request costing seconds. Further on, a narrower filter or an
+# export does the job.
+LIST_MAX_DEPTH_ARTICLES = 100_000
+
+# The dates a filter may name. The period arithmetic bears less than date's own range (it fails from about
+# 0001-09-01 down, eight months of spike lead-in before the first month, and from 9999-12-01 up, where the
+# period after the last does not exist; the day after 9999-12-31 cannot be turned into a datetime), and a
+# filter of news about these two states needs nothing near either end: a wide margin keeps a change of that
+# arithmetic from reopening the gap.
+MIN_FILTER_DATE = date(1900, 1, 1)
+MAX_FILTER_DATE = date(2999, 12, 31)
+
+
+class InvalidFilterError(ValueError):
+    """The query string holds values the filter does not accept; args[0] lists them."""
 
 
 @dataclass(frozen=True)
@@ -92,11 +111,30 @@ class SignalFilter:
         return replace(self, start=start, end=end, signals=signals)
 
 
-class FilterForm(forms.Form):
-    """Validates the query string; unknown or malformed values are reported, never silently widened."""
+def validate_filter_date(value: date) -> None:
+    if not MIN_FILTER_DATE <= value <= MAX_FILTER_DATE:
+        raise ValidationError(
+            "Enter a date between %(first)s and %(last)s.",
+            code="date_out_of_range",
+            params={"first": MIN_FILTER_DATE.isoformat(), "last": MAX_FILTER_DATE.isoformat()},
+        )
 
-    start = forms.DateField(required=False, label="From", widget=forms.DateInput(attrs={"type": "date"}))
-    end = forms.DateField(required=False, label="To", widget=forms.DateInput(attrs={"type": "date"}))
+
+class FilterForm(forms.Form):
+    """Validates the query string; unknown, malformed or out-of-range values are reported, never dropped.
+
+    A form with errors has no filter (to_filter raises): a value left out would widen the result.
+    """
+
+    start = forms.DateField(
+        required=False,
+        label="From",
+        widget=forms.DateInput(attrs={"type": "date"}),
+        validators=[validate_filter_date],
+    )
+    end = forms.DateField(
+        required=False, label="To", widget=forms.DateInput(attrs={"type": "date"}), validators=[validate_filter_date]
+    )
     signal = forms.MultipleChoiceField(required=False, label="Signal types", widget=forms.CheckboxSelectMultiple)
     feed = forms.TypedMultipleChoiceField(required=False, label="Feeds", coerce=int)
     kind = forms.MultipleChoiceField(
@@ -123,6 +161,11 @@ class FilterForm(forms.Form):
         label="Sort",
         initial="-date",
     )
+    # The list's position: validated with the filter, so that every view reads the query string one way.
+    page = forms.IntegerField(required=False, label="Page", min_value=1)
+    per_page = forms.TypedChoiceField(
+        required=False, label="Per page", choices=[(n, str(n)) for n in PER_PAGE_CHOICES], coerce=int
+    )
 
     # The query string uses short names; the form's fields are named after them, except the dates.
     QUERY_NAMES = {"start": "from", "end": "to"}
@@ -145,11 +188,31 @@ class FilterForm(forms.Form):
         start, end = cleaned.get("start"), cleaned.get("end")
         if start and end and start > end:
             self.add_error("end", "The end date is before the start date.")
+        page, per_page = cleaned.get("page"), self.page_size()
+        if page and (page - 1) * per_page >= LIST_MAX_DEPTH_ARTICLES:
+            last = LIST_MAX_DEPTH_ARTICLES // per_page
+            self.add_error("page", f"Pages go up to {last} at {per_page} per page: narrow the filter to see further.")
         return cleaned
 
+    def page_size(self) -> int:
+        return (self.cleaned_data.get("per_page") if hasattr(self, "cleaned_data") else None) or DEFAULT_PER_PAGE
+
+    def page_number(self) -> int:
+        return (self.cleaned_data.get("page") if hasattr(self, "cleaned_data") else None) or 1
+
+    def query_errors(self) -> list[str]:
+        """Each error as "parameter: message", named as in the query string."""
+        return [
+            f"{self.QUERY_NAMES.get(field, 'filter' if field == NON_FIELD_ERRORS else field)}: {message}"
+            for field, messages in self.errors.items()
+            for message in messages
+        ]
+
     def to_filter(self) -> SignalFilter:
-        """The validated filter; call after is_valid(). Invalid fields fall back to their defaults."""
-        data = self.cleaned_data if hasattr(self, "cleaned_data") else {}
+        """The validated filter; call after is_valid(), which must have found no error."""
+        if not self.is_valid():
+            raise InvalidFilterError(self.query_errors())
+        data = self.cleaned_data
         min_conf = data.get("min_conf")
         return SignalFilter(
             start=data.get("start"),

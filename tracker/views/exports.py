@@ -17,7 +17,7 @@ from tracker.chart_data import CHART_NAMES, chart_payload, chart_table
 from tracker.filters import SignalFilter
 from tracker.readmodel import filtered_articles
 from tracker.roles import role_required
-from tracker.views.filtering import read_filter
+from tracker.views.filtering import invalid_filter_response, read_filter
 
 EXPORT_MAX_ROWS = 50_000
 EXPORT_CHUNK_ROWS = 1_000
@@ -126,8 +126,10 @@ def json_chunks(signal_filter: SignalFilter, records: Iterable[dict]) -> Iterato
 
 
 @role_required
-def articles_export(request: HttpRequest, fmt: str) -> StreamingHttpResponse:
-    signal_filter, _ = read_filter(request)
+def articles_export(request: HttpRequest, fmt: str) -> HttpResponse | StreamingHttpResponse:
+    signal_filter, form = read_filter(request)
+    if signal_filter is None:
+        return invalid_filter_response(form)
     records = article_records(request, signal_filter)
     if fmt == "csv":
         body, content_type = csv_lines(CSV_COLUMNS, map(csv_row, records)), "text/csv; charset=utf-8"
@@ -149,15 +151,19 @@ def known_chart(name: str) -> str:
 
 @role_required
 def chart_json(request: HttpRequest, name: str) -> HttpResponse:
-    signal_filter, _ = read_filter(request)
+    signal_filter, form = read_filter(request)
+    if signal_filter is None:
+        return invalid_filter_response(form)
     payload = chart_payload(known_chart(name), signal_filter, list_url=reverse("article-list"))
     # The page asks again whenever its filter changes; a cached answer would hide a curator's decision.
     return json_response(payload, headers={"Cache-Control": "private, no-cache"})
 
 
 @role_required
-def chart_csv(request: HttpRequest, name: str) -> StreamingHttpResponse:
-    signal_filter, _ = read_filter(request)
+def chart_csv(request: HttpRequest, name: str) -> HttpResponse | StreamingHttpResponse:
+    signal_filter, form = read_filter(request)
+    if signal_filter is None:
+        return invalid_filter_response(form)
     columns, rows = chart_table(known_chart(name), signal_filter)
     response = StreamingHttpResponse(csv_lines(columns, ([csv_cell(v) for v in row] for row in rows)))
     response["Content-Type"] = "text/csv; charset=utf-8"

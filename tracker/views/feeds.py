@@ -21,7 +21,7 @@ from ingest.models import Article
 from tracker.filters import SignalFilter
 from tracker.readmodel import filtered_articles
 from tracker.roles import holds_a_role
-from tracker.views.filtering import read_filter, with_query
+from tracker.views.filtering import invalid_filter_response, read_filter, with_query
 
 FEED_ENTRIES = 50
 FEED_TOKEN_SALT = "tracker.views.feeds.token"
@@ -63,10 +63,9 @@ class SignalsFeed(Feed):
     title = "RU–DPRK Signals Tracker: new signals"
     subtitle = "The newest tagged articles matching a filter, with their signals and confidence."
 
-    def get_object(self, request: HttpRequest) -> SignalFilter:
+    def get_object(self, request: HttpRequest, signal_filter: SignalFilter) -> SignalFilter:
         # The feed's "self" link is what a reader subscribes to: it keeps the filter and the token.
         self.subscribed_path = request.get_full_path()
-        signal_filter, _ = read_filter(request)
         return replace(signal_filter, sort="-date")
 
     def feed_url(self) -> str:
@@ -112,6 +111,9 @@ def signals_feed(request: HttpRequest) -> HttpResponse:
         return redirect_to_login(request.get_full_path())
     elif not holds_a_role(request.user):
         raise PermissionDenied
-    response = SignalsFeed()(request)
+    signal_filter, form = read_filter(request)
+    if signal_filter is None:
+        return invalid_filter_response(form)
+    response = SignalsFeed()(request, signal_filter=signal_filter)
     response["Cache-Control"] = "private, max-age=300"
     return response

@@ -2,20 +2,25 @@
 
 from urllib.parse import urlencode
 
-from django.http import HttpRequest, QueryDict
+from django.http import HttpRequest, HttpResponseBadRequest, QueryDict
 
 from tracker.filters import FilterForm, SignalFilter
 
-PER_PAGE_CHOICES = (10, 25, 50, 100)
-DEFAULT_PER_PAGE = 50
 
+def read_filter(request: HttpRequest) -> tuple[SignalFilter | None, FilterForm]:
+    """The request's filter, None if any value in the query is invalid, and the bound form with its errors.
 
-def read_filter(request: HttpRequest) -> tuple[SignalFilter, FilterForm]:
-    """The request's filter and the bound form, whose errors the page shows."""
+    Every page, export, chart and feed reads its query here, so a value is accepted or refused alike everywhere.
+    """
     form = FilterForm(with_view_defaults(request.GET))
     mark_defaults(form)
-    form.is_valid()
-    return form.to_filter(), form
+    return (form.to_filter() if form.is_valid() else None), form
+
+
+def invalid_filter_response(form: FilterForm) -> HttpResponseBadRequest:
+    """A data endpoint's answer to an invalid query: which parameters, and why, in plain text."""
+    reasons = "\n".join(form.query_errors())
+    return HttpResponseBadRequest(f"Invalid filter:\n{reasons}\n", content_type="text/plain; charset=utf-8")
 
 
 def with_view_defaults(query: QueryDict) -> QueryDict:
@@ -37,14 +42,6 @@ def mark_defaults(form: FilterForm) -> None:
     for field in form.fields.values():
         if field.initial is not None:
             field.widget.attrs["data-default"] = field.initial
-
-
-def per_page_from(request: HttpRequest) -> int:
-    try:
-        wanted = int(request.GET.get("per_page", DEFAULT_PER_PAGE))
-    except ValueError:
-        return DEFAULT_PER_PAGE
-    return wanted if wanted in PER_PAGE_CHOICES else DEFAULT_PER_PAGE
 
 
 def query_with(query: str, **extra) -> str:
