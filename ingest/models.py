@@ -24,6 +24,7 @@ class FetchOutcome(models.TextChoices):
     NETWORK_ERROR = "network_error", "Network error"
     TIMEOUT = "timeout", "Timed out"
     TOO_LARGE = "too_large", "Too large"
+    TOO_SLOW = "too_slow", "Too slow (stopped at the time limit)"
     TOO_MANY_REDIRECTS = "too_many_redirects", "Too many redirects"
     BLOCKED = "blocked", "Blocked address"
     NOT_A_FEED = "not_a_feed", "Not a feed"

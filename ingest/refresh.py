@@ -7,6 +7,7 @@ import logging
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 
+from celery.exceptions import SoftTimeLimitExceeded
 from django.conf import settings
 from django.db import IntegrityError, connection, transaction
 from django.db.models import Q
@@ -32,6 +33,10 @@ ERROR_OUTCOMES = [
     (fetch.TooManyRedirectsError, FetchOutcome.TOO_MANY_REDIRECTS),
     (fetch.NetworkError, FetchOutcome.NETWORK_ERROR),
 ]
+
+
+class PollTooSlowError(Exception):
+    """The worker's soft time limit stopped the poll."""
 
 
 @dataclass
@@ -128,15 +133,19 @@ def refresh_feed(feed_id: int, force: bool = False) -> RefreshResult | None:
     feed = claim_feed(feed_id, force)
     if feed is None:
         return None
+    fetched_at = timezone.now()
     try:
-        return poll(feed)  # records the outcome and releases the claim in the same UPDATE
+        return poll(feed, fetched_at)  # records the outcome and releases the claim in the same UPDATE
+    except SoftTimeLimitExceeded:
+        # Released without a failure, the feed would still be due and the next tick would claim it again,
+        # forever: a feed too slow to poll backs off like any failing feed.
+        return record_too_slow(feed, fetched_at)
     except BaseException:
         Feed.objects.filter(pk=feed_id).update(locked_until=None)
         raise
 
 
-def poll(feed: Feed) -> RefreshResult:
-    fetched_at = timezone.now()
+def poll(feed: Feed, fetched_at: datetime) -> RefreshResult:
     try:
         response = fetch.fetch_feed(feed.url, fetch_config(), feed.etag, feed.last_modified)
     except fetch.FetchError as error:
@@ -245,6 +254,15 @@ def record_failure(feed: Feed, error: Exception, fetched_at: datetime, outcome: 
         record_poll(feed.pk, values)
     logger.warning("feed %s: %s (%s failures in a row)", feed.pk, values["last_error"], failures)
     return RefreshResult(feed_id=feed.pk, outcome=outcome, error=values["last_error"])
+
+
+def record_too_slow(feed: Feed, fetched_at: datetime) -> RefreshResult:
+    if not connection.in_atomic_block:
+        # The limit may have struck inside a database call; a broken connection is replaced rather than reused.
+        connection.close_if_unusable_or_obsolete()
+    seconds = settings.INGEST_TASK_SOFT_TIME_LIMIT_SECONDS
+    error = PollTooSlowError(f"stopped after {seconds} seconds (INGEST_TASK_SOFT_TIME_LIMIT_SECONDS)")
+    return record_failure(feed, error, fetched_at, FetchOutcome.TOO_SLOW)
 
 
 def outcome_for(error: Exception) -> str:

@@ -3,13 +3,20 @@
 import logging
 
 from celery import shared_task
+from django.conf import settings
 
 from ingest.refresh import due_feed_ids, refresh_feed
 
 logger = logging.getLogger(__name__)
 
 
-@shared_task(acks_late=True, ignore_result=True)
+# The soft limit raises inside the poll, which records the feed as too slow (ingest.refresh).
+@shared_task(
+    acks_late=True,
+    ignore_result=True,
+    soft_time_limit=settings.INGEST_TASK_SOFT_TIME_LIMIT_SECONDS,
+    time_limit=settings.INGEST_TASK_HARD_TIME_LIMIT_SECONDS,
+)
 def refresh_feed_task(feed_id: int, force: bool = False) -> None:
     result = refresh_feed(feed_id, force=force)
     if result is None:

@@ -245,6 +245,24 @@ INGEST_MAX_RETRY_AFTER_SECONDS = env_int("INGEST_MAX_RETRY_AFTER_SECONDS", 7 * 2
 INGEST_USER_AGENT = env_str("INGEST_USER_AGENT", "RU-DPRK-Signals-Tracker/1.0 (feed reader)")
 # The HTML5 parser's time grows with the square of nesting depth; tags nested deeper than this are dropped, text kept.
 INGEST_MAX_HTML_DEPTH = env_int("INGEST_MAX_HTML_DEPTH", 100)
+# A poll still running at the soft limit is stopped and recorded as too slow. It must stop before its claim on the
+# feed runs out, or a second worker would take the feed while the first still works on it; the hard limit kills a
+# worker that did not stop.
+INGEST_TASK_SOFT_TIME_LIMIT_SECONDS = env_int(
+    "INGEST_TASK_SOFT_TIME_LIMIT_SECONDS", INGEST_FETCH_DEADLINE_SECONDS + INGEST_LEASE_MARGIN_SECONDS // 2
+)
+INGEST_TASK_HARD_TIME_LIMIT_SECONDS = env_int(
+    "INGEST_TASK_HARD_TIME_LIMIT_SECONDS",
+    INGEST_TASK_SOFT_TIME_LIMIT_SECONDS + max(1, INGEST_LEASE_MARGIN_SECONDS // 4),
+)
+if not (
+    INGEST_TASK_SOFT_TIME_LIMIT_SECONDS < INGEST_FETCH_DEADLINE_SECONDS + INGEST_LEASE_MARGIN_SECONDS
+    and INGEST_TASK_SOFT_TIME_LIMIT_SECONDS < INGEST_TASK_HARD_TIME_LIMIT_SECONDS
+):
+    raise ImproperlyConfigured(
+        "INGEST_TASK_SOFT_TIME_LIMIT_SECONDS must be below INGEST_TASK_HARD_TIME_LIMIT_SECONDS and below a feed's "
+        "claim (INGEST_FETCH_DEADLINE_SECONDS + INGEST_LEASE_MARGIN_SECONDS)."
+    )
 
 LOGGING = {
     "version": 1,
