@@ -2,12 +2,9 @@
 
 import os
 import signal
-import subprocess
-import sys
 import threading
 import time
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
-from pathlib import Path
 
 import pytest
 import redis
@@ -15,16 +12,15 @@ from django.conf import settings
 from django.db import connection
 
 from ingest.models import Article, ArticleSource, Feed
+from tests.celery_processes import logs, start_celery, stop, wait_until
 from tracker.models import Tag
 
 pytestmark = [pytest.mark.slow, pytest.mark.django_db(transaction=True)]
 
-PROJECT_DIR = Path(__file__).resolve().parent.parent
 ITEM_COUNT = 7
 WIRE_TEXT = (
     "Kremlin spokesman Dmitry Peskov called reports that North Korea shipped artillery shells to Russia groundless."
 )
-WAIT_SECONDS = 60
 
 
 def rss_with_items(count: int) -> bytes:
@@ -92,50 +88,6 @@ def celery_env(broker_url, tmp_path):
         "INGEST_ALLOW_PRIVATE_NETWORKS": "1",
     }
     return env
-
-
-def start_celery(role: str, env: dict, tmp_path: Path) -> subprocess.Popen:
-    command = [sys.executable, "-m", "celery", "-A", "tracker", role, "--loglevel", "INFO"]
-    if role == "worker":
-        command += [
-            "--concurrency",
-            "1",
-            "--pool",
-            "prefork",
-            "--without-gossip",
-            "--without-mingle",
-            "-n",
-            f"test-{time.monotonic_ns()}@%h",
-        ]
-    else:
-        command += ["--schedule", str(tmp_path / "beat-schedule")]
-    log = open(tmp_path / f"{role}-{time.monotonic_ns()}.log", "w")
-    return subprocess.Popen(
-        command, cwd=PROJECT_DIR, env=env, stdout=log, stderr=subprocess.STDOUT, start_new_session=True
-    )
-
-
-def stop(process: subprocess.Popen, sig: int = signal.SIGTERM) -> None:
-    if process.poll() is None:
-        os.killpg(process.pid, sig)
-        try:
-            process.wait(timeout=20)
-        except subprocess.TimeoutExpired:
-            os.killpg(process.pid, signal.SIGKILL)
-            process.wait()
-
-
-def wait_until(condition, seconds: float = WAIT_SECONDS) -> bool:
-    deadline = time.monotonic() + seconds
-    while time.monotonic() < deadline:
-        if condition():
-            return True
-        time.sleep(0.3)
-    return False
-
-
-def logs(tmp_path: Path) -> str:
-    return "\n".join(f"--- {path.name}\n{path.read_text()[-3000:]}" for path in sorted(tmp_path.glob("*.log")))
 
 
 def test_beat_and_worker_ingest_a_due_feed_without_being_asked(feed_url, celery_env, tmp_path):

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field, fields
+from datetime import datetime
 
 from django.db import transaction
 from django.utils import timezone
@@ -75,6 +76,13 @@ def assess_articles(article_ids: Iterable[int], tagger: Tagger | None = None) ->
     # The writer keeps the read model fresh: the next page load counts this batch, and reads never write.
     refresh_read_model()
     return summarize(results.values(), changes)
+
+
+def unassessed_article_ids(stored_before: datetime, limit: int) -> list[int]:
+    """Articles stored before then and never assessed, oldest first: their tagging was never queued (the broker was
+    unreachable when they were stored) or was lost with the broker's queue."""
+    unassessed = Article.objects.filter(assessment__isnull=True, fetched_at__lt=stored_before).order_by("pk")
+    return list(unassessed.values_list("pk", flat=True)[:limit])
 
 
 # --- Assessments ------------------------------------------------------------------------------------

@@ -7,17 +7,14 @@ from django.dispatch import receiver
 from ingest.signals import articles_stored
 from tracker.models import Assessment
 from tracker.stories import refresh_story
-from tracker.tasks import tag_articles_task
-
-TAGGING_BATCH_SIZE = 200
+from tracker.tasks import TAGGING_BATCH_SIZE, queue_tagging
 
 
 @receiver(articles_stored, dispatch_uid="tracker.tag_stored_articles")
 def tag_stored_articles(sender, feed_id: int, new_ids: list[int], updated_ids: list[int], **kwargs) -> None:
-    # The signal is sent after the transaction committed, so a worker always finds these rows.
-    article_ids = sorted(set(new_ids) | set(updated_ids))
-    for start in range(0, len(article_ids), TAGGING_BATCH_SIZE):
-        tag_articles_task.delay(article_ids[start : start + TAGGING_BATCH_SIZE])
+    # The signal is sent after the transaction committed, so a worker always finds these rows. With the broker
+    # unreachable nothing is raised into the poll: the articles are stored, and the sweep queues their tagging later.
+    queue_tagging(sorted(set(new_ids) | set(updated_ids)), TAGGING_BATCH_SIZE)
 
 
 @receiver(post_delete, sender=Assessment, dispatch_uid="tracker.recount_story_after_delete")

@@ -217,7 +217,6 @@ CELERY_TASK_ACKS_LATE = True
 CELERY_TASK_REJECT_ON_WORKER_LOST = True
 CELERY_WORKER_PREFETCH_MULTIPLIER = 1
 CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
-CELERY_BROKER_TRANSPORT_OPTIONS = {"visibility_timeout": env_int("CELERY_VISIBILITY_TIMEOUT_SECONDS", 3600)}
 CELERY_TIMEZONE = "UTC"
 CELERY_BEAT_SCHEDULE = {
     "enqueue-due-feeds": {
@@ -263,6 +262,43 @@ if not (
         "INGEST_TASK_SOFT_TIME_LIMIT_SECONDS must be below INGEST_TASK_HARD_TIME_LIMIT_SECONDS and below a feed's "
         "claim (INGEST_FETCH_DEADLINE_SECONDS + INGEST_LEASE_MARGIN_SECONDS)."
     )
+
+# --- Tagging
+# A tagging batch still running at the soft limit stops and rolls back, leaving its articles to the sweep; the hard
+# limit kills a worker process that did not stop.
+TAGGING_TASK_SOFT_TIME_LIMIT_SECONDS = env_int("TAGGING_TASK_SOFT_TIME_LIMIT_SECONDS", 120)
+TAGGING_TASK_HARD_TIME_LIMIT_SECONDS = env_int(
+    "TAGGING_TASK_HARD_TIME_LIMIT_SECONDS", TAGGING_TASK_SOFT_TIME_LIMIT_SECONDS + 30
+)
+if not TAGGING_TASK_SOFT_TIME_LIMIT_SECONDS < TAGGING_TASK_HARD_TIME_LIMIT_SECONDS:
+    raise ImproperlyConfigured(
+        "TAGGING_TASK_SOFT_TIME_LIMIT_SECONDS must be below TAGGING_TASK_HARD_TIME_LIMIT_SECONDS."
+    )
+# Every TAGGING_SWEEP_SECONDS beat queues the articles stored more than TAGGING_SWEEP_GRACE_SECONDS ago that were
+# never tagged: their tagging could not be queued (the broker was unreachable) or was lost with the broker's queue.
+# The grace should outlast the usual wait in the queue, or the sweep queues articles that are already waiting.
+TAGGING_SWEEP_SECONDS = env_int("TAGGING_SWEEP_SECONDS", 300)
+TAGGING_SWEEP_GRACE_SECONDS = env_int("TAGGING_SWEEP_GRACE_SECONDS", 600)
+TAGGING_SWEEP_MAX_ARTICLES = env_int("TAGGING_SWEEP_MAX_ARTICLES", 10000)
+CELERY_BEAT_SCHEDULE["sweep-unassessed-articles"] = {
+    "task": "tracker.tasks.sweep_unassessed_articles_task",
+    "schedule": float(TAGGING_SWEEP_SECONDS),
+}
+
+# --- The broker's visibility timeout: Redis hands a task that was not acknowledged to another worker after this long.
+# It must outlast the longest task, or a task still running is started a second time; any longer, and the tasks of
+# a killed worker wait for nothing. The hard time limits bound the long tasks (polls, tagging batches); the margin
+# covers the moment between a worker taking a task and starting it. The other tasks are short and run twice safely.
+VISIBILITY_TIMEOUT_MARGIN_SECONDS = 30
+CELERY_BROKER_TRANSPORT_OPTIONS = {
+    "visibility_timeout": env_int(
+        "CELERY_VISIBILITY_TIMEOUT_SECONDS",
+        max(INGEST_TASK_HARD_TIME_LIMIT_SECONDS, TAGGING_TASK_HARD_TIME_LIMIT_SECONDS)
+        + VISIBILITY_TIMEOUT_MARGIN_SECONDS,
+    ),
+    # A broker that drops packets fails a publish in seconds rather than hanging the poll that announces articles.
+    "socket_connect_timeout": 5,
+}
 
 LOGGING = {
     "version": 1,
