@@ -37,11 +37,11 @@ DEFAULT_PER_PAGE = 50
 # export does the job.
 LIST_MAX_DEPTH_ARTICLES = 100_000
 
-# The dates a filter may name. The period arithmetic bears less than date's own range (it fails from about
-# 0001-09-01 down, eight months of spike lead-in before the first month, and from 9999-12-01 up, where the
-# period after the last does not exist; the day after 9999-12-31 cannot be turned into a datetime), and a
-# filter of news about these two states needs nothing near either end: a wide margin keeps a change of that
-# arithmetic from reopening the gap.
+# The dates a filter may name. The charts' period arithmetic bears less than date's own range (measured: a
+# monthly timeline starting before 0001-09-01 overflows computing its eight months of spike lead-in, a weekly
+# one ending on 9999-12-27 or later computing the week after; the list cannot turn the day after 9999-12-31
+# into a datetime), and a filter of news about these two states needs nothing near either end: a wide margin
+# keeps a change to that arithmetic from reopening the gap.
 MIN_FILTER_DATE = date(1900, 1, 1)
 MAX_FILTER_DATE = date(2999, 12, 31)
 
