@@ -46,11 +46,17 @@ lint: $(DEV_STAMP)
 bench: $(DEV_STAMP) services
 	for script in bench/*.py; do echo "== $$script"; $(BIN)/python "$$script" || exit 1; done
 
+# Worker and beat are started again whenever they exit with an error (a worker ends on a broker error it cannot
+# recover from); a clean stop (Ctrl-C) ends the loop. Workers need no gossip nor mingle, whose queues kombu trips
+# over when the connection to Redis is lost.
 worker: $(STAMP)
-	$(BIN)/celery -A tracker worker -l info
+	until $(BIN)/celery -A tracker worker -l info --without-gossip --without-mingle; do \
+		echo "worker exited with status $$?, starting it again in 5 s"; sleep 5; done
 
 beat: $(STAMP)
-	mkdir -p var && $(BIN)/celery -A tracker beat -l info -s var/celerybeat-schedule
+	mkdir -p var
+	until $(BIN)/celery -A tracker beat -l info -s var/celerybeat-schedule; do \
+		echo "beat exited with status $$?, starting it again in 5 s"; sleep 5; done
 
 clean:
 	rm -rf $(VENV) .venv-ci var .pytest_cache .ruff_cache test-artifacts

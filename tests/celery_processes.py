@@ -14,13 +14,12 @@ PROJECT_DIR = Path(__file__).resolve().parent.parent
 WAIT_SECONDS = 60
 
 
-def start_celery(role: str, env: dict, tmp_path: Path, is_alone: bool = True) -> subprocess.Popen:
-    """A worker or beat; a worker ``is_alone`` skips the start-up chat with other workers (gossip, mingle)."""
+def start_celery(role: str, env: dict, tmp_path: Path) -> subprocess.Popen:
+    """A worker or beat, started as `make worker` and `make beat` start them, with one process and its own name."""
     command = [sys.executable, "-m", "celery", "-A", "tracker", role, "--loglevel", "INFO"]
     if role == "worker":
-        command += ["--concurrency", "1", "--pool", "prefork", "-n", f"test-{time.monotonic_ns()}@%h"]
-        if is_alone:
-            command += ["--without-gossip", "--without-mingle"]
+        command += ["--concurrency", "1", "--pool", "prefork", "--without-gossip", "--without-mingle"]
+        command += ["-n", f"test-{time.monotonic_ns()}@%h"]
     else:
         command += ["--schedule", str(tmp_path / "beat-schedule")]
     log = open(tmp_path / f"{role}-{time.monotonic_ns()}.log", "w")

@@ -1,18 +1,22 @@
-"""Redis goes away: polls still answer, and no stored article stays untagged; tasks have time limits, and the
-broker's visibility timeout follows the longest."""
+"""Redis goes away: polls still answer, a worker outlives the outage, and no stored article stays untagged."""
 
 import os
 import subprocess
 import sys
+import threading
+import time
 from datetime import timedelta
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
 import pytest
 from django.conf import settings as django_settings
+from django.db import connection
 from django.urls import reverse
 from django.utils import timezone
 
-from ingest.models import Article, Feed
-from tests.celery_processes import PROJECT_DIR, free_port
+from ingest.models import Article, ArticleSource, Feed
+from ingest.tasks import refresh_feed_task
+from tests.celery_processes import PROJECT_DIR, PrivateRedis, free_port, logs, start_celery, stop, wait_until
 from tests.factories import make_article, make_feed
 from tests.feedserver import feed_server_fixture  # noqa: F401
 from tests.pipeline_helpers import poll, rss
@@ -129,3 +133,119 @@ def test_a_tagging_batch_is_stopped_at_its_time_limits():
     assert tag_articles_task.soft_time_limit == django_settings.TAGGING_TASK_SOFT_TIME_LIMIT_SECONDS
     assert tag_articles_task.time_limit == django_settings.TAGGING_TASK_HARD_TIME_LIMIT_SECONDS
     assert tag_articles_task.soft_time_limit < tag_articles_task.time_limit
+
+
+# --- A real worker and beat, and a Redis of the test's own that goes away while the worker is busy.
+
+SLOW_FEED_SECONDS = 6
+OUTAGE_SECONDS = 8  # longer than the slow poll: it would finish while Redis is away
+ITEM_COUNT = 5
+FEED_NAMES = ("slow", "wire-a", "wire-b")
+
+
+def named_feed(feed_name: str) -> bytes:
+    items = "".join(
+        f"<item><title>{feed_name} item {n}</title><link>https://{feed_name}.example.org/{n}</link>"
+        f"<guid>{feed_name}-{n}</guid><pubDate>Tue, 02 Jul 2024 10:00:00 +0000</pubDate>"
+        f"<description>{DENIAL} ({feed_name} {n})</description></item>"
+        for n in range(ITEM_COUNT)
+    )
+    return (
+        f'<?xml version="1.0"?><rss version="2.0"><channel><title>{feed_name}</title>{items}</channel></rss>'.encode()
+    )
+
+
+class NamedFeedHandler(BaseHTTPRequestHandler):
+    """Every path is a feed of its own; /slow.xml answers only after SLOW_FEED_SECONDS."""
+
+    hits: list[str] = []
+
+    def do_GET(self) -> None:
+        NamedFeedHandler.hits.append(self.path)
+        if self.path == "/slow.xml":
+            time.sleep(SLOW_FEED_SECONDS)
+        body = named_feed(self.path.strip("/").removesuffix(".xml"))
+        self.send_response(200)
+        self.send_header("Content-Type", "application/rss+xml")
+        self.send_header("Content-Length", str(len(body)))
+        self.end_headers()
+        self.wfile.write(body)
+
+    def log_message(self, format: str, *args) -> None:
+        pass
+
+
+@pytest.fixture
+def feed_host():
+    NamedFeedHandler.hits = []
+    server = ThreadingHTTPServer(("127.0.0.1", 0), NamedFeedHandler)
+    server.daemon_threads = True
+    threading.Thread(target=server.serve_forever, daemon=True).start()
+    yield f"http://127.0.0.1:{server.server_address[1]}"
+    server.shutdown()
+    server.server_close()
+
+
+@pytest.fixture
+def private_redis(tmp_path):
+    server = PrivateRedis(tmp_path)
+    server.start()
+    yield server
+    server.stop()
+
+
+def celery_env(broker_url: str) -> dict:
+    database = connection.settings_dict
+    return dict(os.environ) | {
+        "DATABASE_URL": f"postgres://{database['USER']}@{database['HOST']}:{database['PORT']}/{database['NAME']}",
+        "REDIS_URL": broker_url,
+        "CELERY_BROKER_URL": broker_url,
+        "INGEST_ALLOW_PRIVATE_NETWORKS": "1",
+        # Short claims and a short visibility timeout, so that a task stopped by the outage comes back within the test.
+        "INGEST_FETCH_DEADLINE_SECONDS": "10",
+        "INGEST_LEASE_MARGIN_SECONDS": "1",
+        "CELERY_VISIBILITY_TIMEOUT_SECONDS": "5",
+        "TAGGING_SWEEP_SECONDS": "2",
+        "TAGGING_SWEEP_GRACE_SECONDS": "2",
+    }
+
+
+def enqueue_poll(broker_url: str, feed: Feed) -> None:
+    with app.connection_for_write(broker_url) as broker:
+        refresh_feed_task.apply_async((feed.pk,), {"force": True}, connection=broker)
+
+
+def feeds_not_due(host: str) -> list[Feed]:
+    # Not due for a day: only the polls the test queues run, none that beat would queue.
+    later = timezone.now() + timedelta(days=1)
+    return [Feed.objects.create(url=f"{host}/{name}.xml", title=name, next_poll_at=later) for name in FEED_NAMES]
+
+
+def is_all_stored_and_tagged() -> bool:
+    expected = len(FEED_NAMES) * ITEM_COUNT
+    return Article.objects.count() == expected and Assessment.objects.count() == expected
+
+
+@pytest.mark.slow
+# Committed for the worker to see; the rows the migrations loaded (rules, signal types) come back for later tests.
+@pytest.mark.django_db(transaction=True, serialized_rollback=True)
+def test_a_worker_outlives_a_redis_outage_in_mid_task_and_finishes_the_queued_work(feed_host, private_redis, tmp_path):
+    feeds = feeds_not_due(feed_host)
+    env = celery_env(private_redis.url)
+    worker, beat = start_celery("worker", env, tmp_path), start_celery("beat", env, tmp_path)
+    try:
+        assert wait_until(lambda: " ready." in logs(tmp_path), 30), logs(tmp_path)
+        for feed in feeds:  # the slow one first: the others wait in the queue behind it
+            enqueue_poll(private_redis.url, feed)
+        assert wait_until(lambda: "/slow.xml" in NamedFeedHandler.hits, 20), logs(tmp_path)
+        private_redis.stop()
+        time.sleep(OUTAGE_SECONDS)
+        private_redis.start()
+        finished = wait_until(is_all_stored_and_tagged, 50)
+        are_alive = worker.poll() is None and beat.poll() is None
+    finally:
+        stop(worker)
+        stop(beat)
+    assert are_alive, logs(tmp_path)
+    assert finished, logs(tmp_path)
+    assert ArticleSource.objects.count() == Article.objects.count() == len(FEED_NAMES) * ITEM_COUNT

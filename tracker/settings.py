@@ -217,6 +217,13 @@ CELERY_TASK_ACKS_LATE = True
 CELERY_TASK_REJECT_ON_WORKER_LOST = True
 CELERY_WORKER_PREFETCH_MULTIPLIER = 1
 CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
+# Redis going away must not end a worker: it reconnects for as long as the outage lasts (Celery gives up after 100
+# tries by default). The tasks it was running are stopped and delivered again once Redis is back: their
+# acknowledgement could only go to the closed connection, whose channels kombu fails on with an AttributeError
+# rather than a connection error, and a worker ends on that.
+CELERY_BROKER_CONNECTION_RETRY = True
+CELERY_BROKER_CONNECTION_MAX_RETRIES = None
+CELERY_WORKER_CANCEL_LONG_RUNNING_TASKS_ON_CONNECTION_LOSS = True
 CELERY_TIMEZONE = "UTC"
 CELERY_BEAT_SCHEDULE = {
     "enqueue-due-feeds": {
