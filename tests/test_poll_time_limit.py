@@ -6,14 +6,15 @@ from contextlib import contextmanager
 from datetime import timedelta
 
 import pytest
+import redis
 from celery.exceptions import SoftTimeLimitExceeded
 from django.db import connection
 from django.utils import timezone
 
 from ingest.models import Feed, FetchOutcome
 from ingest.refresh import refresh_feed
+from tests.celery_processes import logs, start_celery, stop, wait_until
 from tests.feedserver import feed_server_fixture  # noqa: F401
-from tests.test_celery_pipeline import broker_url, logs, start_celery, stop, wait_until  # noqa: F401
 
 POLL_INTERVAL_MINUTES = 30
 SLOW_PATH = "/slow.xml"
@@ -58,7 +59,11 @@ def test_a_poll_stopped_by_the_soft_time_limit_is_recorded_as_too_slow_and_backe
 
 
 @pytest.fixture
-def slow_worker_env(broker_url):  # noqa: F811
+def slow_worker_env(settings):
+    broker_url = settings.CELERY_BROKER_URL
+    if not broker_url:
+        pytest.skip("no Redis broker configured (REDIS_URL)")
+    redis.Redis.from_url(broker_url).flushdb()  # no tasks left from an earlier run
     database = connection.settings_dict
     return {
         "DATABASE_URL": f"postgres://{database['USER']}@{database['HOST']}:{database['PORT']}/{database['NAME']}",
