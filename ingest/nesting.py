@@ -89,12 +89,14 @@ class _Scan:
     dropped_names: Counter = field(default_factory=Counter)
 
     def replace(self, start: int, end: int, text: str) -> None:
-        self.pieces.append(self.source[self.copied_up_to : start])
-        self.pieces.append(text)
+        if start > self.copied_up_to:
+            self.pieces.append(self.source[self.copied_up_to : start])
+        if text:
+            self.pieces.append(text)
         self.copied_up_to = end
 
     def result(self) -> str:
-        if not self.pieces:
+        if not self.copied_up_to:
             return self.source
         return "".join(self.pieces) + self.source[self.copied_up_to :]
 
