@@ -15,7 +15,9 @@ from ingest.models import Article, ArticleSource, Feed
 from tests.celery_processes import logs, start_celery, stop, wait_until
 from tracker.models import Tag
 
-pytestmark = [pytest.mark.slow, pytest.mark.django_db(transaction=True)]
+# The worker must see committed rows; the rows the migrations loaded (rules, signal types) are restored first, since
+# an earlier test that committed may have flushed them.
+pytestmark = [pytest.mark.slow, pytest.mark.django_db(transaction=True, serialized_rollback=True)]
 
 ITEM_COUNT = 7
 WIRE_TEXT = (
