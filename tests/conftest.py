@@ -8,6 +8,15 @@ SHARED_DIR = Path(__file__).resolve().parent.parent.parent / "shared"
 
 
 @pytest.fixture
+def migration_rows(transactional_db) -> None:
+    """For a test that commits: the signal types and rules the migrations loaded, whatever an earlier such test
+    emptied."""
+    from tests.migration_rows import restore_migration_rows
+
+    restore_migration_rows()
+
+
+@pytest.fixture
 def shared_dir() -> Path:
     if not SHARED_DIR.is_dir():
         pytest.skip(f"the shared corpus is absent: expected it at {SHARED_DIR}")

@@ -227,8 +227,9 @@ def is_all_stored_and_tagged() -> bool:
 
 
 @pytest.mark.slow
-# Committed for the worker to see; the rows the migrations loaded (rules, signal types) come back for later tests.
-@pytest.mark.django_db(transaction=True, serialized_rollback=True)
+# Committed for the worker to see, with the rows the migrations loaded (rules, signal types).
+@pytest.mark.django_db(transaction=True)
+@pytest.mark.usefixtures("migration_rows")
 def test_a_worker_outlives_a_redis_outage_in_mid_task_and_finishes_the_queued_work(feed_host, private_redis, tmp_path):
     feeds = feeds_not_due(feed_host)
     env = celery_env(private_redis.url)

@@ -6,14 +6,12 @@ not read back through the queries under test.
 """
 
 import html
-import importlib
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, timedelta
 from urllib.parse import parse_qs, urlsplit
 
 import pytest
-from django.apps import apps as django_apps
 from django.contrib.auth.models import Group, User
 from selenium.webdriver.common.action_chains import ActionChains
 from selenium.webdriver.common.by import By
@@ -22,6 +20,7 @@ from ingest.models import Article, Feed, SourceKind
 from ingest.sanitize import sanitize_html
 from tests.browser import Browser, browser_fixture, chromium_fixture  # noqa: F401  (fixtures, used by name)
 from tests.factories import make_article, make_feed
+from tests.migration_rows import SIGNAL_TYPES_MIGRATION, restore_migration_rows, run_data_migration
 from tracker.charts import CHART_NAMES
 from tracker.models import Assessment, KeyEvent, SignalType, Story, Tag
 from tracker.readmodel.refresh import refresh_read_model
@@ -35,8 +34,6 @@ SEED_START = date(2024, 1, 1)
 FOCUS_WEEK = (date(2024, 2, 12), date(2024, 2, 18))
 BAR_CHARTS = ("timeline", "per_type", "sources", "source_kinds")
 PASSWORD = "browser-test-password-4711"
-SIGNAL_TYPES_MIGRATION = "tracker.migrations.0002_default_signal_types"
-RULES_MIGRATION = "tracker.migrations.0003_default_rules"
 
 
 # --- The seed -------------------------------------------------------------------------------------------------------
@@ -81,20 +78,13 @@ class Seed:
         return sum(len(seeded.visible_signals) for seeded in self.articles)
 
 
-def run_data_migration(module_name: str) -> None:
-    """Run a data migration's forward step again, on today's models: it is written to be safe to repeat."""
-    (operation,) = importlib.import_module(module_name).Migration.operations
-    operation.code(django_apps, None)
-
-
 @pytest.fixture(scope="module", autouse=True)
 def leave_migration_rows_as_found(django_db_setup, django_db_blocker) -> Iterator[None]:
     """A transactional test ends by emptying every table. The groups come back by themselves (post_migrate), the
     signal types and the tagger's rules do not, and tests after these need them (a Celery worker tags with them)."""
     yield
     with django_db_blocker.unblock():
-        run_data_migration(SIGNAL_TYPES_MIGRATION)
-        run_data_migration(RULES_MIGRATION)
+        restore_migration_rows()
 
 
 def signal_types() -> dict[str, SignalType]:

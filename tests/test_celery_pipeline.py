@@ -16,8 +16,8 @@ from tests.celery_processes import logs, start_celery, stop, wait_until
 from tracker.models import Tag
 
 # The worker must see committed rows; the rows the migrations loaded (rules, signal types) are restored first, since
-# an earlier test that committed may have flushed them.
-pytestmark = [pytest.mark.slow, pytest.mark.django_db(transaction=True, serialized_rollback=True)]
+# an earlier test that committed may have emptied them.
+pytestmark = [pytest.mark.slow, pytest.mark.django_db(transaction=True), pytest.mark.usefixtures("migration_rows")]
 
 ITEM_COUNT = 7
 WIRE_TEXT = (
