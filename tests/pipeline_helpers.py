@@ -1,6 +1,10 @@
 """Feeds and polls for the tests that run the real pipeline: a loopback RSS document, a poll that commits."""
 
+import threading
+from collections.abc import Iterator
+from contextlib import contextmanager
 from html import escape
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
 from ingest.models import Feed
 from ingest.refresh import refresh_feed
@@ -24,3 +28,30 @@ def poll(feed: Feed, capture) -> None:
     announcement that queues tagging does, since the test's own transaction never commits."""
     with capture(execute=True):
         refresh_feed(feed.pk, force=True)
+
+
+class QuietRSSHandler(BaseHTTPRequestHandler):
+    """A loopback feed server's handler that answers with RSS bytes and logs nothing."""
+
+    def send_rss(self, body: bytes) -> None:
+        self.send_response(200)
+        self.send_header("Content-Type", "application/rss+xml")
+        self.send_header("Content-Length", str(len(body)))
+        self.end_headers()
+        self.wfile.write(body)
+
+    def log_message(self, format: str, *args) -> None:
+        pass
+
+
+@contextmanager
+def serving(handler: type[BaseHTTPRequestHandler]) -> Iterator[str]:
+    """The handler served on a free loopback port, as its base URL, until the block ends."""
+    server = ThreadingHTTPServer(("127.0.0.1", 0), handler)
+    server.daemon_threads = True
+    threading.Thread(target=server.serve_forever, daemon=True).start()
+    try:
+        yield f"http://127.0.0.1:{server.server_address[1]}"
+    finally:
+        server.shutdown()
+        server.server_close()

@@ -3,10 +3,8 @@
 import os
 import subprocess
 import sys
-import threading
 import time
 from datetime import timedelta
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
 import pytest
 from django.conf import settings as django_settings
@@ -19,7 +17,7 @@ from ingest.tasks import refresh_feed_task
 from tests.celery_processes import PROJECT_DIR, PrivateRedis, free_port, logs, start_celery, stop, wait_until
 from tests.factories import make_article, make_feed
 from tests.feedserver import feed_server_fixture  # noqa: F401
-from tests.pipeline_helpers import poll, rss
+from tests.pipeline_helpers import QuietRSSHandler, poll, rss, serving
 from tracker.assess import assess_articles, unassessed_article_ids
 from tracker.celery import app
 from tracker.models import Assessment
@@ -155,7 +153,7 @@ def named_feed(feed_name: str) -> bytes:
     )
 
 
-class NamedFeedHandler(BaseHTTPRequestHandler):
+class NamedFeedHandler(QuietRSSHandler):
     """Every path is a feed of its own; /slow.xml answers only after SLOW_FEED_SECONDS."""
 
     hits: list[str] = []
@@ -164,26 +162,14 @@ class NamedFeedHandler(BaseHTTPRequestHandler):
         NamedFeedHandler.hits.append(self.path)
         if self.path == "/slow.xml":
             time.sleep(SLOW_FEED_SECONDS)
-        body = named_feed(self.path.strip("/").removesuffix(".xml"))
-        self.send_response(200)
-        self.send_header("Content-Type", "application/rss+xml")
-        self.send_header("Content-Length", str(len(body)))
-        self.end_headers()
-        self.wfile.write(body)
-
-    def log_message(self, format: str, *args) -> None:
-        pass
+        self.send_rss(named_feed(self.path.strip("/").removesuffix(".xml")))
 
 
 @pytest.fixture
 def feed_host():
     NamedFeedHandler.hits = []
-    server = ThreadingHTTPServer(("127.0.0.1", 0), NamedFeedHandler)
-    server.daemon_threads = True
-    threading.Thread(target=server.serve_forever, daemon=True).start()
-    yield f"http://127.0.0.1:{server.server_address[1]}"
-    server.shutdown()
-    server.server_close()
+    with serving(NamedFeedHandler) as base_url:
+        yield base_url
 
 
 @pytest.fixture

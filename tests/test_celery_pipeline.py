@@ -4,7 +4,6 @@ import os
 import signal
 import threading
 import time
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
 import pytest
 import redis
@@ -13,6 +12,7 @@ from django.db import connection
 
 from ingest.models import Article, ArticleSource, Feed
 from tests.celery_processes import logs, start_celery, stop, wait_until
+from tests.pipeline_helpers import QuietRSSHandler, serving
 from tracker.models import Tag
 
 # The worker must see committed rows; the rows the migrations loaded (rules, signal types) are restored first, since
@@ -35,7 +35,7 @@ def rss_with_items(count: int) -> bytes:
     return f'<?xml version="1.0"?><rss version="2.0"><channel><title>Wire</title>{items}</channel></rss>'.encode()
 
 
-class FeedHandler(BaseHTTPRequestHandler):
+class FeedHandler(QuietRSSHandler):
     hang_first_request = threading.Event()
     hits: list[str] = []
 
@@ -44,27 +44,15 @@ class FeedHandler(BaseHTTPRequestHandler):
         if FeedHandler.hang_first_request.is_set() and len(FeedHandler.hits) == 1:
             time.sleep(30)  # the worker is killed while it waits here
             return
-        body = rss_with_items(ITEM_COUNT)
-        self.send_response(200)
-        self.send_header("Content-Type", "application/rss+xml")
-        self.send_header("Content-Length", str(len(body)))
-        self.end_headers()
-        self.wfile.write(body)
-
-    def log_message(self, format: str, *args) -> None:
-        pass
+        self.send_rss(rss_with_items(ITEM_COUNT))
 
 
 @pytest.fixture
 def feed_url():
     FeedHandler.hits = []
     FeedHandler.hang_first_request.clear()
-    server = ThreadingHTTPServer(("127.0.0.1", 0), FeedHandler)
-    server.daemon_threads = True
-    threading.Thread(target=server.serve_forever, daemon=True).start()
-    yield f"http://127.0.0.1:{server.server_address[1]}/feed.xml"
-    server.shutdown()
-    server.server_close()
+    with serving(FeedHandler) as base_url:
+        yield f"{base_url}/feed.xml"
 
 
 @pytest.fixture
